@@ -1,0 +1,47 @@
+# rxshop: `make run` sets up and runs the shop; `make test` sets up and runs every test.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BUN := .tools/node_modules/bun/bin/bun.exe
+export REFLEX_TELEMETRY_ENABLED ?= false
+export REFLEX_CHECK_LATEST_VERSION ?= false
+export REFLEX_BUN_PATH ?= $(CURDIR)/$(BUN)
+
+.PHONY: run test setup setup-dev migrate seed unit e2e sandbox-test bench clean
+
+run: setup migrate seed            ## the shop on http://localhost:3000 (SQLite, Stripe sandbox, local mail sink)
+	$(BIN)/python scripts/run.py
+
+test: setup-dev                    ## every test: unit, sandbox contract, browser end-to-end
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.installed $(BUN)
+
+setup-dev: setup $(VENV)/.installed-dev
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(BUN):
+	mkdir -p .tools
+	npm install --silent --no-audit --no-fund --prefix .tools bun@1.4.4
+
+migrate: setup
+	$(BIN)/reflex db migrate
+
+seed: setup
+	$(BIN)/python -m rxshop.seed
+
+bench: setup-dev
+	$(BIN)/python bench/storefront_bench.py
+	$(BIN)/python bench/sandbox_bench.py
+
+clean:
+	rm -rf .web .states test-results

@@ -1,0 +1,119 @@
+"""Storefront speed in a real Chromium: navigation → first product visible, and click → cart badge updated.
+
+Usage: python bench/storefront_bench.py [--url http://127.0.0.1:3000] [--runs 20] [--clicks 50]
+Without --url it builds and starts the shop on a free port with a throwaway SQLite database.
+Prints numbers; asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.conftest import CHROMIUM_ARGS, system_chromium  # noqa: E402
+from tests.e2e.server import ShopServer  # noqa: E402
+
+# Installed before any page script: the time of the first animation frame (frames run right before paint) in
+# which a product name is laid out.
+FIRST_PRODUCT_FRAME = """
+(() => { const tick = () => { const el = document.querySelector('.product-name');
+  if (el && el.getBoundingClientRect().height > 0) { window.__productFrame = performance.now(); return; }
+  requestAnimationFrame(tick); }; requestAnimationFrame(tick); })();
+"""
+
+CLICK_PROBE = """
+() => { window.__clickProbe = new Promise(resolve => {
+  const badge = document.querySelector('.cart-count');
+  const before = badge.textContent;
+  let t0 = null;
+  const btn = document.querySelector('[aria-label="Add Python Patterns eBook to cart"]');
+  btn.addEventListener('click', () => { t0 = performance.now(); }, {capture: true, once: true});
+  const obs = new MutationObserver(() => {
+    if (badge.textContent !== before) { obs.disconnect(); resolve(performance.now() - t0); }
+  });
+  obs.observe(badge, {childList: true, characterData: true, subtree: true});
+}); }
+"""
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
+
+
+def run(url: str, runs: int, clicks: int) -> None:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=system_chromium(), args=CHROMIUM_ARGS)
+        warm = browser.new_page()  # warm the server and the HTTP cache of nothing (each context below is fresh)
+        warm.goto(url + "/")
+        warm.wait_for_selector(".product-name")
+        warm.close()
+        nav, fcp, ready, painted = [], [], [], []
+        for _ in range(runs):
+            ctx = browser.new_context()
+            ctx.add_init_script(FIRST_PRODUCT_FRAME)
+            page = ctx.new_page()
+            page.goto(url + "/", wait_until="commit")
+            page.wait_for_selector(".product-name", state="visible")
+            visible = page.evaluate("performance.now()")
+            page.wait_for_selector("[data-cart-ready=true]", state="attached")
+            ready.append(page.evaluate("performance.now()"))
+            nav.append(visible)
+            page.wait_for_function("window.__productFrame !== undefined")
+            painted.append(page.evaluate("window.__productFrame"))
+            fcp.append(page.evaluate(
+                "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN"))
+            ctx.close()
+        print(f"navigation -> first product visible ({runs} fresh contexts, Playwright side): "
+              f"median {statistics.median(nav):.0f} ms, p90 {pct(nav, 90):.0f} ms")
+        print(f"  in page (first frame with a product name laid out): median {statistics.median(painted):.0f} ms, "
+              f"p90 {pct(painted, 90):.0f} ms")
+        print(f"  first contentful paint: median {statistics.median(fcp):.0f} ms, p90 {pct(fcp, 90):.0f} ms")
+        print(f"  hydrated + cart loaded: median {statistics.median(ready):.0f} ms, p90 {pct(ready, 90):.0f} ms")
+
+        ctx = browser.new_context()
+        page = ctx.new_page()
+        page.goto(url + "/")
+        page.wait_for_selector("[data-cart-ready=true]", state="attached")
+        button = page.get_by_role("button", name="Add Python Patterns eBook to cart")
+        in_page = []
+        for _ in range(clicks):
+            page.evaluate(CLICK_PROBE)
+            button.click()
+            in_page.append(page.evaluate("window.__clickProbe"))
+            page.wait_for_function("!document.querySelector('[aria-label=\"Add Python Patterns eBook to cart\"]')"
+                                   ".disabled")
+        print(f"click -> cart badge updated ({clicks} clicks, in page): "
+              f"median {statistics.median(in_page):.1f} ms, p90 {pct(in_page, 90):.1f} ms, "
+              f"p99 {pct(in_page, 99):.1f} ms")
+        ctx.close()
+        browser.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url")
+    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--clicks", type=int, default=50)
+    args = ap.parse_args()
+    if args.url:
+        run(args.url.rstrip("/"), args.runs, args.clicks)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        server = ShopServer(Path(tmp))
+        server.prepare()
+        server.start()
+        try:
+            run(server.url, args.runs, args.clicks)
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Reflex configuration. Only REFLEX_-prefixed env vars configure Reflex itself (see README)."""
+import os
+from pathlib import Path
+
+import reflex as rx
+
+from rxshop.build import PaintFirstPlugin
+
+ROOT = Path(__file__).resolve().parent
+
+# The project-local bun (installed from npm by `make setup`): lets plain `reflex run` / `reflex db …` work offline.
+_bun = ROOT / ".tools" / "node_modules" / "bun" / "bin" / "bun.exe"
+if _bun.exists():
+    os.environ.setdefault("REFLEX_BUN_PATH", str(_bun))
+os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
+
+config = rx.Config(
+    app_name="rxshop",
+    app_module_import="rxshop.app",
+    # Zero-setup default: a SQLite file beside this config. REFLEX_DB_URL overrides it (PostgreSQL for scale-out).
+    db_url=f"sqlite:///{ROOT / 'rxshop.db'}",
+    # Radix Themes is left out on purpose: its 700 KB render-blocking stylesheet dominates first paint.
+    # The UI is plain elements styled with Tailwind (only the classes used end up in the CSS).
+    plugins=[rx.plugins.TailwindV4Plugin(), rx.plugins.SitemapPlugin(), PaintFirstPlugin()],
+    show_built_with_reflex=False,
+    telemetry_enabled=False,
+)

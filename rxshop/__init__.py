@@ -1,0 +1,1 @@
+"""rxshop: a small online shop in pure Python (Reflex + Stripe)."""

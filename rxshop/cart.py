@@ -1,0 +1,226 @@
+"""Cart rules. The cart lives in the database under an opaque random token the browser keeps; every view is
+re-priced from the database. Inputs come from the browser, so everything is validated here.
+Plain Python: no Reflex, no Stripe."""
+from __future__ import annotations
+
+import dataclasses
+import re
+import secrets
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from .models import Cart, CartItem, Product
+from .models.base import utcnow
+from .money import format_money
+
+MAX_QUANTITY = 99
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+
+
+class CartError(ValueError):
+    """A problem the shopper should read; nothing was changed."""
+
+
+@dataclasses.dataclass
+class CartLine:
+    product_id: int = 0
+    slug: str = ""
+    name: str = ""
+    image: str = ""
+    unit_price: str = ""
+    quantity: int = 0
+    line_total: str = ""
+    available: bool = True
+    problem: str = ""
+
+
+@dataclasses.dataclass
+class CartView:
+    lines: list[CartLine]
+    count: int
+    subtotal_cents: int
+    currency: str
+    subtotal: str
+    can_checkout: bool
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def is_valid_token(token: object) -> bool:
+    return isinstance(token, str) and bool(_TOKEN_RE.match(token))
+
+
+def parse_id(value: object) -> int:
+    """A positive database id from untrusted input."""
+    if isinstance(value, bool):
+        raise CartError("That product doesn't exist.")
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or value <= 0:
+        raise CartError("That product doesn't exist.")
+    return value
+
+
+def parse_quantity(value: object) -> int:
+    """A quantity 1..MAX_QUANTITY from untrusted input (int or digits)."""
+    if isinstance(value, bool):
+        raise CartError(f"Quantity must be a whole number from 1 to {MAX_QUANTITY}.")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str):
+        v = value.strip()
+        value = int(v) if v.isdigit() and len(v) <= 6 else None
+    if not isinstance(value, int) or not 1 <= value <= MAX_QUANTITY:
+        raise CartError(f"Quantity must be a whole number from 1 to {MAX_QUANTITY}.")
+    return value
+
+
+def find_cart(session: Session, token: object) -> Cart | None:
+    if not is_valid_token(token):
+        return None
+    return session.exec(select(Cart).where(Cart.token == token)).first()
+
+
+def ensure_cart(session: Session, token: object) -> Cart:
+    """The cart for this token, or a new cart with a fresh server-made token."""
+    cart = find_cart(session, token)
+    if cart is None:
+        cart = Cart(token=new_token())
+        session.add(cart)
+        session.flush()
+    return cart
+
+
+def _sellable(session: Session, product_id: int) -> Product:
+    product = session.get(Product, product_id)
+    if product is None or not product.active:
+        raise CartError("That product is no longer available.")
+    if product.stock is not None and product.stock <= 0:
+        raise CartError(f"{product.name} is sold out.")
+    return product
+
+
+def _check_limit(product: Product, quantity: int) -> None:
+    if quantity > MAX_QUANTITY:
+        raise CartError(f"You can buy at most {MAX_QUANTITY} of {product.name}.")
+    if product.stock is not None and quantity > product.stock:
+        raise CartError(f"Only {product.stock} of {product.name} left in stock.")
+
+
+def _item(session: Session, cart: Cart, product_id: int) -> CartItem | None:
+    return session.exec(
+        select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product_id)
+    ).first()
+
+
+def add_item(session: Session, token: object, product_id: object, quantity: object = 1) -> tuple[Cart, Product]:
+    """Add `quantity` of a product; returns the (possibly new) cart. Raises CartError and changes nothing on bad input."""
+    pid, qty = parse_id(product_id), parse_quantity(quantity)
+    for attempt in range(2):
+        try:
+            product = _sellable(session, pid)
+            cart = ensure_cart(session, token)
+            item = _item(session, cart, pid)
+            _check_limit(product, qty + (item.quantity if item else 0))
+            if item:
+                item.quantity += qty
+                session.add(item)
+            else:
+                session.add(CartItem(cart_id=cart.id, product_id=pid, quantity=qty))
+            cart.updated_at = utcnow()
+            session.add(cart)
+            session.commit()
+            return cart, product
+        except IntegrityError:  # the same add raced in from another tab: retry once on fresh rows
+            session.rollback()
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def set_quantity(session: Session, token: object, product_id: object, quantity: object) -> Cart:
+    pid, qty = parse_id(product_id), parse_quantity(quantity)
+    cart = find_cart(session, token)
+    item = _item(session, cart, pid) if cart else None
+    if cart is None or item is None:
+        raise CartError("That product is not in your cart.")
+    product = session.get(Product, pid)
+    if product is None or not product.active:
+        raise CartError("That product is no longer available.")
+    _check_limit(product, qty)
+    item.quantity = qty
+    cart.updated_at = utcnow()
+    session.add_all([item, cart])
+    session.commit()
+    return cart
+
+
+def remove_item(session: Session, token: object, product_id: object) -> Cart | None:
+    pid = parse_id(product_id)
+    cart = find_cart(session, token)
+    item = _item(session, cart, pid) if cart else None
+    if item is None:
+        raise CartError("That product is not in your cart.")
+    session.delete(item)
+    session.commit()
+    return cart
+
+
+def clear(session: Session, cart_id: int) -> None:
+    for item in session.exec(select(CartItem).where(CartItem.cart_id == cart_id)):
+        session.delete(item)
+
+
+def priced_items(session: Session, cart: Cart) -> list[tuple[CartItem, Product]]:
+    rows = session.exec(
+        select(CartItem, Product)
+        .where(CartItem.cart_id == cart.id, CartItem.product_id == Product.id)
+        .order_by(CartItem.id)
+    )
+    return list(rows)
+
+
+def view(session: Session, token: object, currency: str = "usd") -> CartView:
+    """The cart re-priced from the database. Lines whose product is gone or short of stock are flagged."""
+    cart = find_cart(session, token)
+    lines: list[CartLine] = []
+    subtotal = count = 0
+    if cart is not None:
+        for item, product in priced_items(session, cart):
+            problem = ""
+            if not product.active:
+                problem = "No longer available"
+            elif product.stock is not None and product.stock <= 0:
+                problem = "Sold out"
+            elif product.stock is not None and item.quantity > product.stock:
+                problem = f"Only {product.stock} left"
+            elif product.currency != currency:
+                problem = "Not sold in this currency"
+            line_cents = product.price_cents * item.quantity
+            if not problem:
+                subtotal += line_cents
+                count += item.quantity
+            lines.append(
+                CartLine(
+                    product_id=product.id or 0,
+                    slug=product.slug,
+                    name=product.name,
+                    image=product.image,
+                    unit_price=format_money(product.price_cents, product.currency),
+                    quantity=item.quantity,
+                    line_total=format_money(line_cents, product.currency),
+                    available=not problem,
+                    problem=problem,
+                )
+            )
+    return CartView(
+        lines=lines,
+        count=count,
+        subtotal_cents=subtotal,
+        currency=currency,
+        subtotal=format_money(subtotal, currency),
+        can_checkout=bool(lines) and all(line.available for line in lines),
+    )

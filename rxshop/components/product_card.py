@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import reflex as rx
+
+from ..state import CartState
+from .ui import button_primary, link
+
+
+def product_card(p) -> rx.Component:
+    """One product in the catalog grid. `p` is a ProductCard var."""
+    return rx.el.article(
+        link(
+            rx.el.img(src=p.image, alt=p.name, width=400, height=300, loading="eager",
+                      class_name="aspect-[4/3] w-full rounded-t-xl object-cover"),
+            href="/product/" + p.slug, tab_index=-1, aria_hidden="true",
+        ),
+        rx.el.div(
+            rx.el.h2(link(p.name, href="/product/" + p.slug, class_name="product-name hover:underline",
+                          custom_attrs={"elementtiming": "product-name"}),  # Element Timing: when it was painted
+                     class_name="text-base font-semibold"),
+            rx.el.p(p.description, class_name="line-clamp-2 text-sm text-slate-600"),
+            rx.el.div(
+                rx.el.span(p.price, class_name="product-price text-lg font-bold"),
+                rx.cond(p.stock_note != "", rx.el.span(p.stock_note, class_name="text-xs text-amber-700")),
+                class_name="flex items-baseline justify-between",
+            ),
+            button_primary(
+                rx.cond(p.available, "Add to cart", "Sold out"),
+                on_click=CartState.add(p.id, 1),
+                disabled=~p.available | (CartState.busy_id == p.id),
+                aria_label=rx.cond(p.available, "Add " + p.name + " to cart", p.name + " is sold out"),
+                class_name="mt-auto w-full",
+            ),
+            class_name="flex flex-1 flex-col gap-2 p-4",
+        ),
+        class_name="product-card flex flex-col overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200",
+        data_testid="product-card",
+    )

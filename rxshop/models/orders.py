@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from .base import utcnow
+
+
+class Order(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(index=True, unique=True, max_length=20)  # human-friendly, e.g. RX-7K3Q9P
+    access_token: str = Field(max_length=64)  # unguessable; required to view the order
+    status: str = Field(default="pending", index=True, max_length=24)  # pending|paid|refunded|partially_refunded|canceled
+    flow: str = Field(max_length=16)  # checkout | express | charges
+    email: str = Field(default="", max_length=254)
+    currency: str = Field(max_length=3)
+    total_cents: int
+    refunded_cents: int = 0
+    cart_id: int | None = Field(default=None, index=True)  # emptied when the order is paid
+    watch_token: str = Field(default="", max_length=80)  # Reflex client token of the tab showing it (server push)
+    note: str = ""  # e.g. stock problems found at fulfilment, for the operator
+    stripe_checkout_session_id: str | None = Field(default=None, index=True, max_length=255)
+    stripe_payment_intent_id: str | None = Field(default=None, index=True, max_length=255)
+    stripe_charge_id: str | None = Field(default=None, index=True, max_length=255)
+    stripe_customer_id: str | None = Field(default=None, max_length=255)
+    paid_at: datetime | None = None
+    email_sent_at: datetime | None = None
+    email_claimed_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class OrderLine(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True, ondelete="CASCADE")
+    product_id: int | None = Field(default=None, foreign_key="product.id", ondelete="SET NULL")
+    name: str
+    unit_price_cents: int
+    quantity: int
+    delivery_url: str = ""
+
+
+class Payment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True, ondelete="CASCADE")
+    provider: str = Field(default="stripe", max_length=16)
+    kind: str = Field(max_length=24)  # payment_intent | charge
+    provider_id: str = Field(index=True, unique=True, max_length=255)
+    amount_cents: int
+    currency: str = Field(max_length=3)
+    status: str = Field(max_length=32)
+    refunded_cents: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PaymentStatusChange(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id", index=True, ondelete="CASCADE")
+    status: str = Field(max_length=32)
+    detail: str = ""
+    source: str = Field(default="", max_length=64)  # e.g. webhook evt_… / confirmation page / express
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WebhookEvent(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=255)  # Stripe's evt_… id: each event is processed once
+    type: str = Field(max_length=100)
+    received_at: datetime = Field(default_factory=utcnow)
+    processed_at: datetime | None = None
+    attempts: int = 0
+    error: str = ""

@@ -1,0 +1,74 @@
+import reflex as rx
+
+from ..components import button_primary, button_secondary, link, page, quantity_stepper
+from ..state import CartState
+
+
+def cart_line(line) -> rx.Component:
+    return rx.el.li(
+        rx.el.img(src=line.image, alt="", width=96, height=72, class_name="h-18 w-24 rounded-lg object-cover"),
+        rx.el.div(
+            link(line.name, href="/product/" + line.slug, class_name="line-name font-semibold hover:underline"),
+            rx.el.p(line.unit_price + " each", class_name="text-sm text-slate-600"),
+            rx.cond(line.problem != "", rx.el.p(line.problem, class_name="text-sm font-semibold text-red-700")),
+            class_name="flex min-w-0 flex-1 flex-col",
+        ),
+        rx.el.div(
+            quantity_stepper(
+                line.quantity,
+                on_minus=CartState.step(line.product_id, -1),
+                on_plus=CartState.step(line.product_id, 1),
+                on_input=lambda v: CartState.set_quantity(line.product_id, v),
+                label="quantity of " + line.name,
+                input_key=line.product_id.to_string() + "-" + line.quantity.to_string() + "-"
+                + CartState.field_rev.to_string(),
+            ),
+            rx.el.p(line.line_total, class_name="line-total w-24 text-right font-semibold"),
+            rx.el.button("Remove", on_click=CartState.remove(line.product_id), type="button",
+                         aria_label="Remove " + line.name + " from cart",
+                         class_name="text-sm font-medium text-red-700 hover:underline"),
+            class_name="col-span-2 flex items-center justify-between gap-3 sm:justify-end",
+        ),
+        class_name="cart-line grid grid-cols-[6rem_1fr] items-center gap-3 border-b border-slate-200 py-3 "
+        "sm:flex",
+        data_testid="cart-line",
+    )
+
+
+def summary() -> rx.Component:
+    return rx.el.div(
+        rx.el.div(
+            rx.el.span("Subtotal", class_name="text-lg"),
+            rx.el.span(CartState.subtotal, class_name="cart-subtotal text-lg font-bold", data_testid="subtotal"),
+            class_name="flex justify-between",
+        ),
+        rx.el.div(
+            button_primary("Checkout", disabled=~CartState.can_checkout, class_name="flex-1",
+                           on_click=rx.redirect("/checkout")),
+            button_secondary("Express checkout", disabled=~CartState.can_checkout, class_name="flex-1",
+                             on_click=rx.redirect("/express")),
+            class_name="flex flex-wrap gap-3",
+        ),
+        class_name="mt-4 flex flex-col gap-4 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200",
+    )
+
+
+@rx.page(route="/cart", title="rxshop · Cart", on_load=CartState.load)
+def cart() -> rx.Component:
+    return page(
+        rx.el.h1("Your cart", class_name="mb-4 text-2xl font-bold"),
+        rx.cond(
+            CartState.loaded,
+            rx.cond(
+                CartState.lines.length() > 0,
+                rx.el.div(rx.el.ul(rx.foreach(CartState.lines, cart_line)), summary()),
+                rx.el.div(
+                    rx.el.p("Your cart is empty.", class_name="text-slate-600"),
+                    link("Browse the shop", href="/", class_name="font-semibold text-indigo-700 hover:underline"),
+                    class_name="flex flex-col items-start gap-2",
+                    data_testid="empty-cart",
+                ),
+            ),
+            rx.el.p("Loading…", class_name="text-slate-500", aria_busy="true"),
+        ),
+    )

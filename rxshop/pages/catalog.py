@@ -1,0 +1,20 @@
+import reflex as rx
+
+from ..components import page, product_card
+from ..state import CartState, CatalogState
+
+
+@rx.page(route="/", title="rxshop · Shop", on_load=[CartState.load, CatalogState.refresh])
+def index() -> rx.Component:
+    return page(
+        rx.el.h1("Shop", class_name="mb-4 text-2xl font-bold"),
+        rx.cond(
+            CatalogState.products.length() > 0,
+            rx.el.div(
+                rx.foreach(CatalogState.products, product_card),
+                class_name="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4",
+            ),
+            rx.el.p("No products yet. Run the seed command or add products in the admin.",
+                    class_name="text-slate-600"),
+        ),
+    )

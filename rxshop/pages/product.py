@@ -1,0 +1,61 @@
+import reflex as rx
+
+from ..components import button_primary, button_secondary, page, quantity_stepper
+from ..state import CartState, ProductState
+from .not_found import not_found_body
+
+
+def detail() -> rx.Component:
+    p = ProductState.product
+    return rx.el.article(
+        rx.el.img(src=p.image, alt=p.name, width=800, height=600,
+                  class_name="aspect-[4/3] w-full rounded-xl object-cover shadow-sm md:w-1/2"),
+        rx.el.div(
+            rx.el.h1(p.name, class_name="product-name text-3xl font-bold"),
+            rx.el.p(p.price, class_name="product-price text-2xl font-semibold"),
+            rx.el.p(p.description, class_name="text-slate-700"),
+            rx.cond(p.stock_note != "", rx.el.p(p.stock_note, class_name="text-sm text-amber-700")),
+            rx.el.div(
+                rx.el.span("Quantity", class_name="text-sm font-medium", id="qty-label"),
+                quantity_stepper(
+                    ProductState.quantity,
+                    on_minus=ProductState.step(-1),
+                    on_plus=ProductState.step(1),
+                    on_input=ProductState.set_quantity,
+                    label="quantity",
+                    input_key=ProductState.quantity.to_string() + "-" + ProductState.field_rev.to_string(),
+                    disabled=~p.available,
+                ),
+                class_name="flex items-center gap-3",
+            ),
+            rx.el.div(
+                button_primary(
+                    rx.cond(p.available, "Add to cart", "Sold out"),
+                    on_click=CartState.add(p.id, ProductState.quantity),
+                    disabled=~p.available | (CartState.busy_id == p.id),
+                ),
+                button_secondary("Buy now", on_click=rx.redirect("/express?product=" + p.slug + "&qty="
+                                                                 + ProductState.quantity.to_string()),
+                                 disabled=~p.available),
+                class_name="flex flex-wrap gap-3",
+            ),
+            class_name="flex flex-col gap-4 md:w-1/2",
+        ),
+        class_name="flex flex-col gap-6 md:flex-row",
+        data_testid="product-detail",
+    )
+
+
+@rx.page(route="/product/[slug]", title="rxshop · Product", on_load=[CartState.load, ProductState.load])
+def product() -> rx.Component:
+    return page(
+        rx.cond(
+            ProductState.loaded,
+            rx.cond(
+                ProductState.found,
+                detail(),
+                not_found_body("We couldn't find that product. It may have been removed."),
+            ),
+            rx.el.p("Loading…", class_name="text-slate-500", aria_busy="true"),
+        )
+    )

@@ -1,0 +1,6 @@
+"""Reflex state classes: thin adapters between pages and the plain-Python services.
+Every public method here can be called from the browser with any arguments: validate, then look things up."""
+from .cart import CartState
+from .catalog import CatalogState, ProductState
+
+__all__ = ["CartState", "CatalogState", "ProductState"]

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import reflex as rx
+
+from .. import cart as carts
+from ..cart import CartError, CartLine
+from ..db import session
+from ..settings import get_settings
+
+
+class CartState(rx.State):
+    # The opaque cart token: the only cart data the browser keeps (shared by its tabs, survives restarts).
+    token: str = rx.LocalStorage("", name="rxshop_cart", sync=True)
+    lines: list[CartLine] = []
+    count: int = 0
+    subtotal: str = ""
+    can_checkout: bool = False
+    loaded: bool = False
+    busy_id: int = 0  # product whose add/change is running: its buttons are disabled meanwhile
+    field_rev: int = 0  # bumped when a typed quantity is refused, so the field shows the stored one again
+
+    def _refresh(self, s) -> None:
+        v = carts.view(s, self.token, get_settings().rxshop_currency)
+        self.lines, self.count, self.subtotal, self.can_checkout = v.lines, v.count, v.subtotal, v.can_checkout
+        self.loaded = True
+
+    def _reload(self) -> None:
+        with session() as s:
+            self._refresh(s)
+
+    @rx.event
+    def load(self):
+        self._reload()
+
+    @rx.event
+    def add(self, product_id: int, quantity: int = 1):
+        try:
+            pid, qty = carts.parse_id(product_id), carts.parse_quantity(quantity)
+        except CartError as exc:
+            yield rx.toast.error(str(exc))
+            return
+        self.busy_id = pid
+        yield
+        try:
+            with session() as s:
+                cart, product = carts.add_item(s, self.token, pid, qty)
+                if cart.token != self.token:
+                    self.token = cart.token
+                self._refresh(s)
+                name = product.name
+        except CartError as exc:
+            self.busy_id = 0
+            yield rx.toast.error(str(exc))
+            return
+        self.busy_id = 0
+        yield rx.toast.success(f"Added {name} to your cart", duration=2000)
+
+    def _set(self, product_id: object, quantity: object):
+        try:
+            with session() as s:
+                carts.set_quantity(s, self.token, product_id, quantity)
+                self._refresh(s)
+        except CartError as exc:
+            self.field_rev += 1
+            self._reload()
+            return rx.toast.error(str(exc))
+
+    def _remove(self, product_id: object):
+        try:
+            with session() as s:
+                carts.remove_item(s, self.token, product_id)
+                self._refresh(s)
+        except CartError as exc:
+            return rx.toast.error(str(exc))
+        return rx.toast.info("Removed from your cart", duration=2000)
+
+    @rx.event
+    def set_quantity(self, product_id: int, quantity: str):
+        return self._set(product_id, quantity)
+
+    @rx.event
+    def step(self, product_id: int, delta: int):
+        if delta not in (1, -1):
+            return None
+        try:
+            pid = carts.parse_id(product_id)
+        except CartError as exc:
+            return rx.toast.error(str(exc))
+        line = next((ln for ln in self.lines if ln.product_id == pid), None)
+        if line is None:
+            return rx.toast.error("That product is not in your cart.")
+        if line.quantity + delta < 1:
+            return self._remove(pid)
+        return self._set(pid, line.quantity + delta)
+
+    @rx.event
+    def remove(self, product_id: int):
+        return self._remove(product_id)

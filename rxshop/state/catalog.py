@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+from .. import catalog
+from ..catalog import ProductCard
+from ..db import session
+
+log = logging.getLogger(__name__)
+
+
+def _snapshot() -> list[ProductCard]:
+    """The catalog as the build sees it: it becomes the prerendered HTML, so products show before hydration."""
+    try:
+        with session() as s:
+            return catalog.catalog_cards(s)
+    except Exception as exc:  # no database yet (e.g. during `reflex db migrate`): render an empty grid
+        log.info("catalog snapshot unavailable: %s", exc)
+        return []
+
+
+class CatalogState(rx.State):
+    products: list[ProductCard] = _snapshot()
+
+    @rx.event
+    def refresh(self):
+        with session() as s:
+            fresh = catalog.catalog_cards(s)
+        if fresh != self.products:  # assign only on change: no delta for an unchanged catalog
+            self.products = fresh
+
+
+class ProductState(rx.State):
+    product: ProductCard = ProductCard()
+    found: bool = True
+    loaded: bool = False
+    quantity: int = 1
+    field_rev: int = 0  # bumped when a typed quantity is refused, so the field shows the kept one again
+
+    @rx.event
+    def load(self):
+        slug = self.slug  # route argument of /product/[slug]
+        with session() as s:
+            product = catalog.get_active_by_slug(s, slug)
+            card = catalog.to_card(product) if product else None
+        if card is None:
+            self.found, self.product = False, ProductCard()
+        else:
+            if card.slug != self.product.slug:
+                self.quantity = 1
+            self.found, self.product = True, card
+        self.loaded = True
+
+    @rx.event
+    def set_quantity(self, value: str):
+        from ..cart import CartError, parse_quantity
+
+        try:
+            self.quantity = parse_quantity(value)
+        except CartError as exc:
+            self.field_rev += 1
+            return rx.toast.error(str(exc))
+
+    @rx.event
+    def step(self, delta: int):
+        if delta in (1, -1):
+            self.quantity = max(1, min(99, self.quantity + delta))

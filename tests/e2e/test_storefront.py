@@ -1,0 +1,150 @@
+"""A shopper in Chromium: browse, product page, cart that survives reloads, tabs and server restarts."""
+import re
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from .conftest import open_page
+
+MONEY = re.compile(r"^\$\d{1,3}(,\d{3})*\.\d{2}$")
+
+
+def badge(page: Page):
+    return page.get_by_test_id("cart-count")
+
+
+def test_catalog_shows_products_with_images_prices_and_links(page: Page, shop_url):
+    open_page(page, shop_url + "/")
+    cards = page.get_by_test_id("product-card")
+    expect(cards).to_have_count(10)
+    assert cards.count() >= 8
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        assert MONEY.match(card.locator(".product-price").inner_text())
+        assert card.locator("a.product-name").get_attribute("href").startswith("/product/")
+        card.locator("img").scroll_into_view_if_needed()
+        assert card.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    expect(page.get_by_role("button", name="Add Python Patterns eBook to cart")).to_be_enabled()
+
+
+def test_catalog_is_in_the_prerendered_html(shop_url):
+    import urllib.request
+
+    html = urllib.request.urlopen(shop_url + "/").read().decode()
+    assert "Python Patterns eBook" in html and "$24.00" in html
+
+
+def test_product_page_and_friendly_not_found(page: Page, shop_url):
+    open_page(page, shop_url + "/")
+    page.get_by_role("link", name="Lo-fi Focus Album").click()
+    expect(page).to_have_url(shop_url + "/product/lofi-focus-album")
+    detail = page.get_by_test_id("product-detail")
+    expect(detail.get_by_role("heading", name="Lo-fi Focus Album")).to_be_visible()
+    expect(detail.locator(".product-price")).to_have_text("$9.00")
+    expect(detail.get_by_role("img", name="Lo-fi Focus Album")).to_be_visible()
+    expect(detail.get_by_role("button", name="Buy now")).to_be_enabled()
+    page.get_by_role("button", name="Increase quantity").click()
+    page.get_by_role("button", name="Increase quantity").click()
+    expect(page.get_by_role("spinbutton", name="quantity")).to_have_value("3")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(badge(page)).to_have_text("3")
+    expect(page.get_by_text("Added Lo-fi Focus Album to your cart")).to_be_visible()
+
+    for path in ("/product/no-such-thing", "/definitely/not/here"):
+        page.goto(shop_url + path)
+        nf = page.get_by_test_id("not-found")
+        expect(nf).to_be_visible(timeout=15000)
+        nf.get_by_role("link", name="Back to the shop").click()
+        expect(page.get_by_test_id("product-card").first).to_be_visible()
+
+
+def test_cart_survives_reload_second_tab_and_server_restart(page: Page, shop, shop_url):
+    open_page(page, shop_url + "/")
+    page.get_by_role("button", name="Add Python Patterns eBook to cart").click()
+    expect(badge(page)).to_have_text("1")
+    page.get_by_role("button", name="Add Line Icon Pack to cart").click()
+    expect(badge(page)).to_have_text("2")
+    page.get_by_role("link", name=re.compile(r"^Cart")).click()
+    expect(page).to_have_url(shop_url + "/cart")
+    lines = page.get_by_test_id("cart-line")
+    expect(lines).to_have_count(2)
+
+    page.get_by_role("button", name="Increase quantity of Python Patterns eBook").click()
+    expect(page.get_by_test_id("subtotal")).to_have_text("$67.00")  # 2 x 24.00 + 19.00
+    qty = page.get_by_role("spinbutton", name="quantity of Line Icon Pack")
+    qty.fill("4")
+    qty.press("Tab")
+    expect(page.get_by_test_id("subtotal")).to_have_text("$124.00")  # 48 + 4 x 19
+    expect(badge(page)).to_have_text("6")
+    qty = page.get_by_role("spinbutton", name="quantity of Line Icon Pack")
+    qty.fill("0")
+    qty.press("Tab")
+    expect(page.get_by_text("Quantity must be a whole number from 1 to 99.")).to_be_visible()
+    expect(page.get_by_role("spinbutton", name="quantity of Line Icon Pack")).to_have_value("4")
+    page.get_by_role("button", name="Remove Line Icon Pack from cart").click()
+    expect(lines).to_have_count(1)
+    expect(page.get_by_test_id("subtotal")).to_have_text("$48.00")
+
+    def assert_same_cart(p: Page):
+        expect(p.get_by_test_id("cart-line")).to_have_count(1)
+        expect(p.get_by_test_id("cart-line").locator(".line-name")).to_have_text("Python Patterns eBook")
+        expect(p.get_by_role("spinbutton", name="quantity of Python Patterns eBook")).to_have_value("2")
+        expect(p.get_by_test_id("subtotal")).to_have_text("$48.00")
+        expect(badge(p)).to_have_text("2")
+
+    page.reload()
+    assert_same_cart(page)
+    tab = page.context.new_page()
+    open_page(tab, shop_url + "/cart")
+    assert_same_cart(tab)
+    tab.close()
+
+    shop.restart()
+    open_page(page, shop_url + "/cart")
+    assert_same_cart(page)
+    page.get_by_role("button", name="Remove Python Patterns eBook from cart").click()
+    expect(page.get_by_test_id("empty-cart")).to_be_visible()
+    expect(badge(page)).to_have_text("0")
+    page.get_by_role("link", name="Browse the shop").click()
+    expect(page.get_by_test_id("product-card").first).to_be_visible()
+
+
+def test_stock_limit_and_bad_quantity_get_clear_messages(page: Page, shop_url):
+    open_page(page, shop_url + "/product/signed-art-print")
+    expect(page.get_by_text("Only 5 left")).to_be_visible()
+    field = page.get_by_role("spinbutton", name="quantity")
+    field.fill("6")
+    field.press("Tab")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.get_by_text("Only 5 of Signed Art Print (Limited) left in stock.")).to_be_visible()
+    expect(badge(page)).to_have_text("0")
+    field.fill("150")
+    field.press("Tab")
+    expect(page.get_by_text("Quantity must be a whole number from 1 to 99.")).to_be_visible()
+    expect(page.get_by_role("spinbutton", name="quantity")).to_have_value("6")
+
+
+def test_mobile_layout_375px(page: Page, shop_url):
+    page.set_viewport_size({"width": 375, "height": 812})
+    open_page(page, shop_url + "/")
+    page.get_by_role("button", name="Add Mountain Wallpapers to cart").click()
+    expect(badge(page)).to_have_text("1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no horizontal scrolling
+    page.screenshot(path="test-results/catalog-375px.png", full_page=True)
+    open_page(page, shop_url + "/cart")
+    expect(page.get_by_test_id("cart-line")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path="test-results/cart-375px.png", full_page=True)
+
+
+def test_accessibility_audit(page: Page, shop_url):
+    axe = Axe()
+    open_page(page, shop_url + "/")
+    page.get_by_role("button", name="Add Weeknight Recipes to cart").click()
+    expect(badge(page)).to_have_text("1")
+    for path in ("/", "/product/weeknight-recipes", "/cart"):
+        open_page(page, shop_url + path)
+        page.wait_for_timeout(300)
+        result = axe.run(page)
+        bad = [v for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert not bad, f"{path}: " + "; ".join(f"{v['id']}: {v['help']}" for v in bad)
