@@ -1,0 +1,23 @@
+"""Runtime configuration of the sandbox (mirrors the CLI flags)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class SandboxConfig:
+    host: str = "127.0.0.1"
+    port: int = 12111
+    public_url: str | None = None          # browser-facing base; default http://HOST:PORT
+    state_file: str | None = None
+    webhooks: list[tuple[str, str]] = field(default_factory=list)  # (url, secret) registered at start
+    webhook_delay: float = 0.0
+    retry_base: float = 1.0
+    max_attempts: int = 6
+    webhook_timeout: float = 5.0
+    processing_seconds: float = 0.0        # >0: succeeding card payments stay `processing` this long (test-only)
+    idempotency_max_keys: int = 200_000    # oldest keys are forgotten beyond this (Stripe keeps them 24 h)
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
