@@ -1,12 +1,46 @@
 """HTTP routes beside the Reflex app (mounted through rx.App(api_transformer=…)). Keep them under /api/."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from .fulfilment import handle_webhook
+from .payments import InvalidWebhook, parse_webhook
+
+log = logging.getLogger("rxshop.api")
+_pushes: set[asyncio.Task] = set()  # keep references until the pushes are done
 
 
 async def health(_request: Request) -> JSONResponse:
     return JSONResponse({"ok": True})
 
 
-api = Starlette(routes=[Route("/api/health", health, methods=["GET"])])
+async def stripe_webhook(request: Request) -> JSONResponse:
+    payload = await request.body()
+    try:
+        notice = parse_webhook(payload, request.headers.get("stripe-signature"))
+    except InvalidWebhook as exc:
+        return JSONResponse({"error": f"invalid webhook: {exc}"}, status_code=400)
+    try:
+        token = await asyncio.to_thread(handle_webhook, notice)  # database + SMTP off the event loop
+    except Exception:
+        log.exception("webhook %s (%s) failed; Stripe will retry", notice.event_id, notice.type)
+        return JSONResponse({"error": "processing failed, retry"}, status_code=500)
+    if token:
+        from .state.order import push_order_update  # lazy: the state module imports the app's pages
+
+        task = asyncio.create_task(push_order_update(token))  # don't make Stripe wait for the browser
+        _pushes.add(task)
+        task.add_done_callback(_pushes.discard)
+    return JSONResponse({"received": True})
+
+
+api = Starlette(routes=[
+    Route("/api/health", health, methods=["GET"]),
+    Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
+])

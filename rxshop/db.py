@@ -33,5 +33,5 @@ def get_engine() -> sqlalchemy.Engine:
 
 @contextmanager
 def session() -> Iterator[Session]:
-    with Session(get_engine()) as s:
+    with Session(get_engine(), expire_on_commit=False) as s:  # objects stay readable after commit
         yield s

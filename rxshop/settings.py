@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -12,8 +13,25 @@ class Settings(BaseSettings):
     rxshop_name: str = "rxshop"
     rxshop_base_url: str = "http://localhost:3000"
     rxshop_currency: str = "usd"
-    rxshop_locale: str = "en_US"
-    rxshop_max_quantity: int = 99
+
+    # Stripe. Without a secret key `make run` starts the offline sandbox and sets these to point at it.
+    stripe_secret_key: str = ""
+    stripe_publishable_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = ""  # empty = Stripe itself; the sandbox's URL offline
+    stripe_js_url: str = "https://js.stripe.com/v3/"
+    stripe_timeout: float = 20.0  # seconds per Stripe API request
+    rxshop_card_api: Literal["payment_intents", "charges"] = "payment_intents"
+    rxshop_checkout_expiry_minutes: int = 60
+
+    # Email (SMTP). `make run` starts a local sink that stores messages in var/mail/.
+    smtp_host: str = "localhost"
+    smtp_port: int = 8025
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_timeout: float = 10.0
+    mail_from: str = "rxshop <orders@rxshop.localhost>"
 
 
 @lru_cache

@@ -22,15 +22,24 @@ def start(cmd: list[str], env: dict, name: str) -> subprocess.Popen:
     return subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
 
 
+def sandbox_webhook_secret() -> str:
+    """One signing secret per checkout, kept in var/ (the sandbox keeps its endpoints in its state file)."""
+    path = ROOT / "var" / "sandbox-webhook-secret"
+    if not path.exists():
+        path.write_text("whsec_" + secrets.token_hex(24))
+    return path.read_text().strip()
+
+
 def main() -> int:
     env = dict(os.environ)
     port = env.setdefault("RXSHOP_PORT", "3000")
     env.setdefault("RXSHOP_BASE_URL", f"http://localhost:{port}")
     procs: list[subprocess.Popen] = []
 
-    if not env.get("STRIPE_SECRET_KEY") and (ROOT / "stripe_sandbox" / "__main__.py").exists():
+    (ROOT / "var").mkdir(exist_ok=True)
+    if not env.get("STRIPE_SECRET_KEY"):
         sandbox_port = env.setdefault("RXSHOP_SANDBOX_PORT", "12111")
-        secret = env.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_" + secrets.token_hex(24))
+        secret = env.setdefault("STRIPE_WEBHOOK_SECRET", sandbox_webhook_secret())
         env.setdefault("STRIPE_API_BASE", f"http://localhost:{sandbox_port}")
         env.setdefault("STRIPE_JS_URL", f"http://localhost:{sandbox_port}/v3/")
         env.setdefault("STRIPE_SECRET_KEY", "sk_test_sandbox")
@@ -40,7 +49,12 @@ def main() -> int:
                             "--state-file", str(ROOT / "var" / "stripe-sandbox.json"),
                             "--webhook-url", f"http://localhost:{port}/api/stripe/webhook",
                             "--webhook-secret", secret], env, "Stripe sandbox"))
-    (ROOT / "var").mkdir(exist_ok=True)
+
+    if not env.get("SMTP_HOST"):  # no mail server configured: a local sink keeps every email in var/mail/
+        env["SMTP_HOST"] = "127.0.0.1"
+        env.setdefault("SMTP_PORT", "8025")
+        procs.append(start([str(BIN / "python"), "scripts/mail_sink.py", "--port", env["SMTP_PORT"],
+                            "--dir", str(ROOT / "var" / "mail")], env, "mail sink (emails in var/mail/)"))
 
     shop = start([str(BIN / "reflex"), "run", "--env", "prod", "--frontend-port", port, "--backend-port", port],
                  env, f"rxshop on http://localhost:{port}")

@@ -2,6 +2,7 @@ import reflex as rx
 
 from ..components import button_primary, button_secondary, link, page, quantity_stepper
 from ..state import CartState
+from ..state.checkout import CheckoutState
 
 
 def cart_line(line) -> rx.Component:
@@ -43,8 +44,9 @@ def summary() -> rx.Component:
             class_name="flex justify-between",
         ),
         rx.el.div(
-            button_primary("Checkout", disabled=~CartState.can_checkout, class_name="flex-1",
-                           on_click=rx.redirect("/checkout")),
+            button_primary(rx.cond(CheckoutState.busy, "Redirecting to Stripe…", "Checkout"),
+                           disabled=~CartState.can_checkout | CheckoutState.busy, aria_busy=CheckoutState.busy,
+                           class_name="flex-1", on_click=CheckoutState.start),
             button_secondary("Express checkout", disabled=~CartState.can_checkout, class_name="flex-1",
                              on_click=rx.redirect("/express")),
             class_name="flex flex-wrap gap-3",
@@ -57,6 +59,8 @@ def summary() -> rx.Component:
 def cart() -> rx.Component:
     return page(
         rx.el.h1("Your cart", class_name="mb-4 text-2xl font-bold"),
+        rx.cond(CartState.notice != "", rx.el.p(CartState.notice, role="status", data_testid="cart-notice",
+                                                class_name="mb-4 rounded-lg bg-amber-50 p-3 text-sm text-amber-900")),
         rx.cond(
             CartState.loaded,
             rx.cond(

@@ -17,6 +17,7 @@ class CartState(rx.State):
     can_checkout: bool = False
     loaded: bool = False
     busy_id: int = 0  # product whose add/change is running: its buttons are disabled meanwhile
+    notice: str = ""  # e.g. "Checkout was canceled" after coming back from Stripe
     field_rev: int = 0  # bumped when a typed quantity is refused, so the field shows the stored one again
 
     def _refresh(self, s) -> None:
@@ -30,6 +31,8 @@ class CartState(rx.State):
 
     @rx.event
     def load(self):
+        canceled = self.router.url.query_parameters.get("canceled")
+        self.notice = "Checkout was canceled. Your cart is just as you left it." if canceled else ""
         self._reload()
 
     @rx.event

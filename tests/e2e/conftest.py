@@ -1,7 +1,9 @@
+import secrets
+
 import pytest
 from playwright.sync_api import Page, expect
 
-from .server import ShopServer
+from .server import MailSink, Sandbox, ShopServer
 
 
 def pytest_collection_modifyitems(items):
@@ -11,12 +13,45 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def shop(tmp_path_factory):
-    server = ShopServer(tmp_path_factory.mktemp("shop"))
-    server.prepare()
-    server.start()
-    yield server
-    server.stop()
+def stack(tmp_path_factory):
+    """The real shop (production build) + the Stripe sandbox + an SMTP sink, once per test session."""
+    workdir = tmp_path_factory.mktemp("shop")
+    secret = "whsec_" + secrets.token_hex(16)
+    mail = MailSink(workdir)
+    shop = ShopServer(workdir, {
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail.port),
+        "STRIPE_SECRET_KEY": "sk_test_e2e", "STRIPE_PUBLISHABLE_KEY": "pk_test_e2e", "STRIPE_WEBHOOK_SECRET": secret,
+    })
+    sandbox = Sandbox(workdir, shop.url + "/api/stripe/webhook", secret)
+    started = []
+    try:
+        mail.start()
+        started.append(mail)
+        sandbox.start()
+        started.append(sandbox)
+        shop.env.update({"STRIPE_API_BASE": sandbox.url, "STRIPE_JS_URL": sandbox.url + "/v3/"})
+        shop.prepare()
+        shop.start()
+        started.append(shop)
+        yield shop, sandbox, mail
+    finally:
+        for proc in reversed(started):
+            proc.stop()
+
+
+@pytest.fixture(scope="session")
+def shop(stack):
+    return stack[0]
+
+
+@pytest.fixture(scope="session")
+def sandbox(stack):
+    return stack[1]
+
+
+@pytest.fixture(scope="session")
+def mail(stack):
+    return stack[2]
 
 
 @pytest.fixture

@@ -85,3 +85,84 @@ class ShopServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+class LineServer:
+    """A helper process that prints its address on its first stdout line (the sandbox, the mail sink)."""
+
+    def __init__(self, cmd: list[str], log: Path, env: dict | None = None):
+        self.cmd, self.log, self.env = cmd, log, env
+        self.proc: subprocess.Popen | None = None
+        self.first_line = ""
+
+    def start(self, timeout: float = 30) -> str:
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env or os.environ.copy(), stdout=subprocess.PIPE,
+                                     stderr=self.log.open("a"), text=True, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        line = self.proc.stdout.readline()  # blocks until the server says where it listens
+        if not line or time.monotonic() > deadline:
+            raise RuntimeError(f"{self.cmd[2] if len(self.cmd) > 2 else self.cmd} did not start:\n{tail(self.log)}")
+        self.first_line = line.strip()
+        return self.first_line
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+class Sandbox(LineServer):
+    def __init__(self, workdir: Path, webhook_url: str, webhook_secret: str):
+        super().__init__([str(BIN / "python"), "-m", "stripe_sandbox", "--port", "0", "--webhook-url", webhook_url,
+                          "--webhook-secret", webhook_secret, "--retry-base", "0.5", "--max-attempts", "8"],
+                         workdir / "sandbox.log")
+        self.url = ""
+
+    def start(self, timeout: float = 30) -> str:
+        self.url = super().start(timeout).rsplit(" ", 1)[-1]
+        return self.url
+
+    def post(self, path: str, body: dict | None = None) -> dict:
+        import json
+
+        req = urllib.request.Request(self.url + path, data=json.dumps(body or {}).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read() or b"{}")
+
+    def get(self, path: str) -> dict:
+        import json
+
+        with urllib.request.urlopen(self.url + path, timeout=10) as r:
+            return json.loads(r.read())
+
+
+class MailSink(LineServer):
+    def __init__(self, workdir: Path):
+        self.dir = workdir / "mail"
+        self.port = free_port()
+        super().__init__([str(BIN / "python"), "scripts/mail_sink.py", "--port", str(self.port), "--dir",
+                          str(self.dir)], workdir / "mail.log")
+
+    def messages(self, to: str | None = None) -> list:
+        from email import policy
+        from email.parser import BytesParser
+
+        found = []
+        for path in sorted(self.dir.glob("*.eml")):
+            msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+            if to is None or msg["To"] == to:
+                found.append(msg)
+        return found
+
+    def wait_for(self, to: str, count: int = 1, timeout: float = 20) -> list:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.messages(to)
+            if len(found) >= count:
+                return found
+            time.sleep(0.2)
+        raise TimeoutError(f"expected {count} email(s) to {to}, got {len(self.messages(to))}")

@@ -109,19 +109,25 @@ def test_cart_survives_reload_second_tab_and_server_restart(page: Page, shop, sh
     expect(page.get_by_test_id("product-card").first).to_be_visible()
 
 
-def test_stock_limit_and_bad_quantity_get_clear_messages(page: Page, shop_url):
+def test_stock_limit_and_bad_quantity_get_clear_messages(page: Page, shop, shop_url):
+    import sqlite3
+
+    con = sqlite3.connect(shop.db_path)
+    stock = con.execute("select stock from product where slug = 'signed-art-print'").fetchone()[0]
+    con.close()
+    assert 1 <= stock <= 5
     open_page(page, shop_url + "/product/signed-art-print")
-    expect(page.get_by_text("Only 5 left")).to_be_visible()
+    expect(page.get_by_text(f"Only {stock} left")).to_be_visible()
     field = page.get_by_role("spinbutton", name="quantity")
-    field.fill("6")
+    field.fill(str(stock + 1))
     field.press("Tab")
     page.get_by_role("button", name="Add to cart").click()
-    expect(page.get_by_text("Only 5 of Signed Art Print (Limited) left in stock.")).to_be_visible()
+    expect(page.get_by_text(f"Only {stock} of Signed Art Print (Limited) left in stock.")).to_be_visible()
     expect(badge(page)).to_have_text("0")
     field.fill("150")
     field.press("Tab")
     expect(page.get_by_text("Quantity must be a whole number from 1 to 99.")).to_be_visible()
-    expect(page.get_by_role("spinbutton", name="quantity")).to_have_value("6")
+    expect(page.get_by_role("spinbutton", name="quantity")).to_have_value(str(stock + 1))
 
 
 def test_mobile_layout_375px(page: Page, shop_url):

@@ -6,6 +6,15 @@ import asyncio
 import pytest
 import stripe
 
+
+def run_async(coro):
+    """asyncio.run in a thread of its own: Playwright's sync API may own this thread's event loop."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 SK = "sk_test_contract_4eC39HqLyjWDarjtT1zdp7dc"
 
 
@@ -38,7 +47,7 @@ def test_async_payment_flow(sandbox):
         assert [e.data.object.id for e in events.data] == [pi.id]
         return pi.id
 
-    pi_id = asyncio.run(flow())
+    pi_id = run_async(flow())
     assert fresh_client(sandbox.url).v1.payment_intents.retrieve(pi_id).status == "succeeded"
 
 
@@ -55,7 +64,7 @@ def test_async_card_error(sandbox):
             await c.v1.customers.retrieve_async("cus_missing")
         assert ei.value.http_status == 404
 
-    asyncio.run(flow())
+    run_async(flow())
 
 
 def test_async_checkout_session_and_concurrency(sandbox):
@@ -84,7 +93,7 @@ def test_async_checkout_session_and_concurrency(sandbox):
         assert {p.status for p in pis} == {"succeeded"}
         assert sorted(p.amount for p in pis) == [100 + i for i in range(12)]
 
-    asyncio.run(flow())
+    run_async(flow())
 
 
 def test_async_idempotent_concurrent_creates_make_one_object(sandbox):
@@ -105,7 +114,7 @@ def test_async_idempotent_concurrent_creates_make_one_object(sandbox):
         listed = await c.v1.payment_intents.list_async()
         assert len(listed.data) == 1
 
-    asyncio.run(flow())
+    run_async(flow())
 
 
 # --------------------------------------------------------------------------- legacy module API

@@ -1,0 +1,19 @@
+"""Everything Stripe-shaped. This package alone imports `stripe`; the rest of the shop sees the plain dataclasses
+in `types.py` and the functions below."""
+from .card import create_charge, ensure_payment_intent, retrieve_payment_intent
+from .checkout import create_checkout_session, retrieve_checkout_session
+from .types import (
+    CheckoutRedirect,
+    IntentInfo,
+    OrderRef,
+    PaymentError,
+    PaymentResult,
+    WebhookNotice,
+)
+from .webhooks import InvalidWebhook, parse_webhook
+
+__all__ = [
+    "CheckoutRedirect", "IntentInfo", "InvalidWebhook", "OrderRef", "PaymentError", "PaymentResult",
+    "WebhookNotice", "create_charge", "create_checkout_session", "ensure_payment_intent", "parse_webhook",
+    "retrieve_checkout_session", "retrieve_payment_intent",
+]

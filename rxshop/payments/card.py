@@ -1,0 +1,70 @@
+"""Card payments on the shop's own page: PaymentIntents (confirmed by Stripe.js) or legacy Charges."""
+from __future__ import annotations
+
+import hashlib
+
+from .client import get_client
+from .errors import stripe_errors
+from .results import from_charge, from_payment_intent
+from .types import IntentInfo, OrderRef, PaymentResult
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _metadata(order: OrderRef) -> dict:
+    return {"order_id": str(order.id), "order_number": order.number}
+
+
+async def ensure_payment_intent(order: OrderRef, existing_id: str = "", customer_id: str = "") -> IntentInfo:
+    """The order's PaymentIntent: reused while it can still be paid (a declined card may retry), else a new one."""
+    client = get_client()
+    if existing_id:
+        async with stripe_errors("retrieve payment intent"):
+            pi = await client.v1.payment_intents.retrieve_async(existing_id)
+        if pi.status in ("requires_payment_method", "requires_confirmation", "requires_action") \
+                and pi.amount == order.total and (pi.receipt_email or "") == order.email:
+            return IntentInfo(pi.id, pi.client_secret, pi.status, pi.amount, pi.currency, customer_id)
+    if not customer_id:
+        async with stripe_errors("create customer"):
+            customer = await client.v1.customers.create_async(
+                params={"email": order.email, "metadata": _metadata(order)},
+                options={"idempotency_key": f"order-{order.number}-customer-{_digest(order.email)}"})
+        customer_id = customer.id
+    attempt = existing_id or "first"
+    async with stripe_errors("create payment intent"):
+        pi = await client.v1.payment_intents.create_async(
+            params={
+                "amount": order.total,
+                "currency": order.currency,
+                "customer": customer_id,
+                "receipt_email": order.email,
+                "description": f"Order {order.number}",
+                "metadata": _metadata(order),
+                "payment_method_types": ["card"],
+            },
+            options={"idempotency_key": f"order-{order.number}-payment-intent-after-{attempt}"})
+    return IntentInfo(pi.id, pi.client_secret, pi.status, pi.amount, pi.currency, customer_id)
+
+
+async def retrieve_payment_intent(payment_intent_id: str) -> PaymentResult:
+    async with stripe_errors("retrieve payment intent"):
+        pi = await get_client().v1.payment_intents.retrieve_async(payment_intent_id)
+    return from_payment_intent(pi.to_dict())
+
+
+async def create_charge(order: OrderRef, token: str) -> PaymentResult:
+    """A Charge for the order with a Stripe.js card token. Declines raise PaymentError with Stripe's message."""
+    async with stripe_errors("create charge"):
+        charge = await get_client().v1.charges.create_async(
+            params={
+                "amount": order.total,
+                "currency": order.currency,
+                "source": token,
+                "receipt_email": order.email,
+                "description": f"Order {order.number}",
+                "metadata": _metadata(order),
+            },
+            options={"idempotency_key": f"order-{order.number}-charge-{token}"})
+    return from_charge(charge.to_dict())

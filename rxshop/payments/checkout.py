@@ -1,0 +1,43 @@
+"""Stripe Checkout (redirect to the hosted page)."""
+from __future__ import annotations
+
+import time
+
+from ..settings import get_settings
+from .client import get_client
+from .errors import stripe_errors
+from .results import from_checkout_session
+from .types import CheckoutRedirect, OrderRef, PaymentResult
+
+
+async def create_checkout_session(order: OrderRef, success_url: str, cancel_url: str) -> CheckoutRedirect:
+    """A Checkout Session for exactly the order's lines. `success_url` may hold {CHECKOUT_SESSION_ID}."""
+    s = get_settings()
+    params = {
+        "mode": "payment",
+        "line_items": [
+            {"quantity": ln.quantity,
+             "price_data": {"currency": order.currency, "unit_amount": ln.unit_amount,
+                            "product_data": {"name": ln.name, **({"images": [ln.image_url]} if ln.image_url else {})}}}
+            for ln in order.lines
+        ],
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "client_reference_id": str(order.id),
+        "metadata": {"order_id": str(order.id), "order_number": order.number},
+        "payment_intent_data": {"metadata": {"order_id": str(order.id), "order_number": order.number}},
+        "expires_at": int(time.time()) + 60 * max(30, s.rxshop_checkout_expiry_minutes),
+    }
+    if order.email:
+        params["customer_email"] = order.email
+    async with stripe_errors("create checkout session"):
+        session = await get_client().v1.checkout.sessions.create_async(
+            params=params, options={"idempotency_key": f"order-{order.number}-checkout-session"})
+    return CheckoutRedirect(session_id=session.id, url=session.url)
+
+
+async def retrieve_checkout_session(session_id: str) -> PaymentResult:
+    async with stripe_errors("retrieve checkout session"):
+        session = await get_client().v1.checkout.sessions.retrieve_async(
+            session_id, params={"expand": ["payment_intent"]})
+    return from_checkout_session(session.to_dict())

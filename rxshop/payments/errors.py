@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+import stripe
+
+from .client import NotConfigured
+from .types import PaymentError
+
+log = logging.getLogger("rxshop.payments")
+
+UNAVAILABLE = "We couldn't reach the payment service. Nothing was charged; please try again in a moment."
+
+
+@asynccontextmanager
+async def stripe_errors(action: str):
+    """Turn SDK exceptions into PaymentError with a message fit for the shopper."""
+    try:
+        yield
+    except stripe.CardError as exc:
+        raise PaymentError(exc.user_message or "Your card was declined.", exc.code or "",
+                           getattr(exc.error, "decline_code", "") or "") from exc
+    except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+        log.warning("stripe %s: %s", action, exc)
+        raise PaymentError(UNAVAILABLE, "unavailable") from exc
+    except stripe.StripeError as exc:
+        log.error("stripe %s failed: %s", action, exc)
+        raise PaymentError("The payment could not be started. Please try again.", exc.code or "error") from exc
+    except NotConfigured as exc:
+        log.error("stripe %s: %s", action, exc)
+        raise PaymentError("Payments are not configured on this shop.", "not_configured", retryable=False) from exc

@@ -1,0 +1,224 @@
+"""Paying: Stripe Checkout (redirect) from the cart, and the express card page (PaymentIntents or Charges).
+Stripe calls run in background events (async SDK); prices and totals come only from the database."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import reflex as rx
+
+from .. import orders, payments
+from ..cart import CartLine
+from ..db import session
+from ..fulfilment import fulfil
+from ..money import format_money
+from ..orders import OrderError
+from ..payments import PaymentError
+from ..settings import get_settings
+from .cart import CartState
+
+
+def _base_url() -> str:
+    return get_settings().rxshop_base_url.rstrip("/")
+
+
+class CheckoutState(rx.State):
+    busy: bool = False
+
+    @rx.event(background=True)
+    async def start(self):
+        """Cart → pending order → Checkout Session for exactly its lines → redirect to Stripe's hosted page."""
+        async with self:
+            if self.busy:
+                return
+            self.busy = True
+            cart_token = (await self.get_state(CartState)).token
+        s = get_settings()
+        try:
+            with session() as db:
+                order = orders.create_from_cart(db, cart_token, "checkout", s.rxshop_currency)
+                ref = orders.order_ref(db, order, _base_url())
+            redirect = await payments.create_checkout_session(
+                ref,
+                success_url=orders.order_url(_base_url(), order) + "&session_id={CHECKOUT_SESSION_ID}",
+                cancel_url=f"{_base_url()}/cart?canceled={order.number}",
+            )
+            with session() as db:
+                orders.attach(db, db.get(type(order), order.id), stripe_checkout_session_id=redirect.session_id)
+        except (OrderError, PaymentError) as exc:
+            async with self:
+                self.busy = False
+            yield rx.toast.error(getattr(exc, "message", str(exc)), duration=8000)
+            return
+        async with self:
+            self.busy = False
+        yield rx.redirect(redirect.url)
+
+
+class ExpressState(rx.State):
+    """The express page: order summary, email, card (Stripe.js element) and Pay."""
+
+    source: str = "cart"  # cart | product
+    lines: list[CartLine] = []
+    total: str = ""
+    email: str = ""
+    error: str = ""
+    busy: bool = False
+    ready: bool = False  # the summary is loaded and can be paid
+    card_api: str = "payment_intents"
+    _product_slug: str = ""
+    _quantity: int = 1
+    _order_id: int = 0
+    _intent_id: str = ""
+    _customer_id: str = ""
+    _cart_token: str = ""
+
+    def _summary(self) -> None:
+        from .. import cart as carts
+        from ..catalog import get_active_by_slug
+
+        s = get_settings()
+        self.lines, self.total, self.ready = [], "", False
+        with session() as db:
+            if self.source == "product":
+                product = get_active_by_slug(db, self._product_slug)
+                if product is None:
+                    self.error = "That product is no longer available."
+                    return
+                line_cents = product.price_cents * self._quantity
+                self.lines = [CartLine(product_id=product.id, slug=product.slug, name=product.name,
+                                       image=product.image, unit_price=format_money(product.price_cents, product.currency),
+                                       quantity=self._quantity, line_total=format_money(line_cents, product.currency))]
+                self.total = format_money(line_cents, product.currency)
+                self.ready = True
+            else:
+                view = carts.view(db, self._cart_token, s.rxshop_currency)
+                self.lines, self.total = view.lines, view.subtotal
+                self.ready = view.can_checkout
+                if not view.lines:
+                    self.error = "Your cart is empty."
+                elif not view.can_checkout:
+                    self.error = "Some items in your cart can't be bought right now. Please review your cart."
+
+    @rx.event
+    async def load(self):
+        from .. import cart as carts
+
+        params = self.router.url.query_parameters
+        self.error, self.busy = "", False
+        self._order_id, self._intent_id, self._customer_id = 0, "", ""
+        self.card_api = get_settings().rxshop_card_api
+        self._cart_token = (await self.get_state(CartState)).token
+        if params.get("product"):
+            self.source, self._product_slug = "product", params.get("product", "")[:80]
+            try:
+                self._quantity = carts.parse_quantity(params.get("qty", "1"))
+            except carts.CartError as exc:
+                self._quantity, self.error = 1, str(exc)
+        else:
+            self.source = "cart"
+        self._summary()
+        s = get_settings()
+        return rx.call_script(f"window.rxshopPay && window.rxshopPay.mount({json.dumps(s.stripe_publishable_key)}, "
+                              f"{json.dumps(s.stripe_js_url)}, {json.dumps(self.card_api)})")
+
+    def _new_order(self, email: str):
+        s = get_settings()
+        with session() as db:
+            if self._order_id:
+                order = db.get(orders.Order, self._order_id)
+                if order is not None and order.status == "pending":
+                    orders.set_email(db, order, email)
+                    return order, orders.order_ref(db, order)
+            if self.source == "product":
+                order = orders.create_for_product(db, self._product_slug, self._quantity, "express",
+                                                  s.rxshop_currency, email)
+            else:
+                order = orders.create_from_cart(db, self._cart_token, "express", s.rxshop_currency, email)
+            return order, orders.order_ref(db, order)
+
+    @rx.event(background=True)
+    async def pay(self, form_data: dict):
+        """Validate, create the order (server-side amounts), then let Stripe.js collect and confirm the card."""
+        async with self:
+            if self.busy:
+                return
+            self.busy, self.error = True, ""
+        try:
+            email = orders.valid_email((form_data or {}).get("email", "") if isinstance(form_data, dict) else "")
+            async with self:
+                self.email = email
+                order, ref = self._new_order(email)
+                self._order_id = order.id
+                card_api, intent_id, customer_id = self.card_api, self._intent_id, self._customer_id
+            if card_api == "charges":
+                yield rx.call_script("window.rxshopPay.createToken()", callback=ExpressState.token_created)
+                return
+            intent = await payments.ensure_payment_intent(ref, intent_id, customer_id)
+            with session() as db:
+                orders.attach(db, db.get(orders.Order, order.id), stripe_payment_intent_id=intent.id,
+                              stripe_customer_id=intent.customer_id)
+            async with self:
+                self._intent_id, self._customer_id = intent.id, intent.customer_id
+            yield rx.call_script(f"window.rxshopPay.confirmCard({json.dumps(intent.client_secret)}, "
+                                 f"{json.dumps(email)})", callback=ExpressState.card_confirmed)
+        except (OrderError, PaymentError) as exc:
+            async with self:
+                self.busy, self.error = False, getattr(exc, "message", str(exc))
+
+    @staticmethod
+    async def _finish(result, order_id: int):
+        """After Stripe says the payment went through: fulfil (idempotent) and go to the confirmation page."""
+        if result.paid:
+            await asyncio.to_thread(fulfil, result, "express page")
+        with session() as db:
+            return rx.redirect(orders.order_url("", db.get(orders.Order, order_id)))
+
+    @rx.event(background=True)
+    async def card_confirmed(self, outcome: dict):
+        """Stripe.js finished confirmCardPayment. Its word is only a hint: the PaymentIntent is retrieved here."""
+        outcome = outcome if isinstance(outcome, dict) else {}
+        async with self:
+            intent_id, order_id = self._intent_id, self._order_id
+        if outcome.get("error") or not intent_id:
+            async with self:
+                self.busy = False
+                self.error = str(outcome.get("error") or "The payment did not go through.")[:300]
+            return
+        try:
+            result = await payments.retrieve_payment_intent(intent_id)
+        except PaymentError as exc:
+            async with self:
+                self.busy, self.error = False, exc.message
+            return
+        if result.order_id != order_id or result.status not in ("succeeded", "processing"):
+            async with self:
+                self.busy = False
+                self.error = result.failure_message or "The payment did not go through. Please try again."
+            return
+        yield await self._finish(result, order_id)
+
+    @rx.event(background=True)
+    async def token_created(self, outcome: dict):
+        """Charges API: Stripe.js made a card token; the server charges it (idempotency key per order+token)."""
+        outcome = outcome if isinstance(outcome, dict) else {}
+        token = outcome.get("token")
+        if outcome.get("error") or not isinstance(token, str) or not token.startswith("tok_"):
+            async with self:
+                self.busy = False
+                self.error = str(outcome.get("error") or "The card could not be read.")[:300]
+            return
+        async with self:
+            order_id = self._order_id
+        with session() as db:
+            order = db.get(orders.Order, order_id)
+            ref = orders.order_ref(db, order)
+        try:
+            result = await payments.create_charge(ref, token)
+        except PaymentError as exc:
+            async with self:
+                self.busy, self.error = False, exc.message
+            return
+        with session() as db:
+            orders.attach(db, db.get(orders.Order, order_id), stripe_charge_id=result.charge_id)
+        yield await self._finish(result, order_id)

@@ -1,0 +1,102 @@
+"""The order confirmation page. It says nothing before the server has checked the payment with Stripe, and a
+webhook that fulfils the order later pushes the change to the open tab."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import reflex as rx
+
+from .. import orders, payments
+from ..db import session
+from ..fulfilment import fulfil
+from ..models import Order
+from ..money import format_money
+from ..orders import OrderLineView
+from ..payments import PaymentError
+from .cart import CartState
+
+log = logging.getLogger("rxshop.order")
+
+
+class OrderState(rx.State):
+    phase: str = "checking"  # checking | not_found | pending | paid | refunded | partially_refunded | canceled
+    number: str = ""
+    total: str = ""
+    refunded: str = ""
+    payment_id: str = ""
+    email: str = ""
+    lines: list[OrderLineView] = []
+    notice: str = ""
+    _order_id: int = 0
+
+    def _show(self, order: Order | None) -> None:
+        if order is None:
+            self.phase, self._order_id, self.number, self.lines = "not_found", 0, "", []
+            return
+        with session() as db:
+            order = db.get(Order, order.id)
+            paid = order.status in ("paid", "refunded", "partially_refunded")
+            self._order_id, self.number = order.id, order.number
+            self.total = format_money(order.total_cents, order.currency)
+            self.refunded = format_money(order.refunded_cents, order.currency) if order.refunded_cents else ""
+            self.payment_id = orders.payment_id(order) if paid else ""
+            self.email = order.email
+            self.lines = orders.line_views(db, order, with_links=paid)
+            self.phase = order.status
+
+    @rx.event(background=True)
+    async def load(self):
+        async with self:
+            self.phase, self.notice = "checking", ""
+            number = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+            token = self.router.url.query_parameters.get("token", "")
+            client_token = self.router.session.client_token
+        with session() as db:
+            order = orders.find_for_viewer(db, number, token)
+            if order is not None and order.status == "pending":
+                orders.watch(db, order, client_token)
+        if order is None:
+            async with self:
+                self._show(None)
+            return
+        if order.status == "pending":
+            try:
+                result = await self._check_with_stripe(order)
+                if result is not None and result.paid:
+                    await asyncio.to_thread(fulfil, result, "confirmation page")
+            except PaymentError as exc:
+                async with self:
+                    self.notice = "We couldn't check your payment with Stripe just now: " + exc.message
+        async with self:
+            self._show(order)
+            if self.phase == "paid":
+                (await self.get_state(CartState))._reload()  # the header badge shows the emptied cart
+
+    @staticmethod
+    async def _check_with_stripe(order: Order):
+        if order.stripe_checkout_session_id:
+            return await payments.retrieve_checkout_session(order.stripe_checkout_session_id)
+        if order.stripe_payment_intent_id:
+            return await payments.retrieve_payment_intent(order.stripe_payment_intent_id)
+        return None  # a Charge is confirmed synchronously when it is made
+
+    async def refresh_from_db(self) -> None:
+        with session() as db:
+            order = db.get(Order, self._order_id) if self._order_id else None
+        if order is not None:
+            self._show(order)
+            if self.phase == "paid":
+                (await self.get_state(CartState))._reload()
+
+
+async def push_order_update(client_token: str) -> None:
+    """Called after a webhook changed an order: refresh that tab's confirmation page, if it is still open."""
+    from ..app import app
+
+    try:
+        async with app.modify_state(rx.BaseStateToken(ident=client_token, cls=OrderState)) as root:
+            state = await root.get_state(OrderState)
+            await state.refresh_from_db()
+    except Exception:  # the tab is gone or never connected: nothing to update
+        log.debug("push to %s failed", client_token, exc_info=True)

@@ -1,0 +1,340 @@
+"""Paying in Chromium through the real shop, the Stripe sandbox (hosted page, Stripe.js, webhooks) and SQLite."""
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import open_page
+
+CARD_FRAME = 'iframe[title="Secure card payment input frame"]'
+TDS_FRAME = 'iframe[title="3D Secure authentication"]'
+ORDER_URL = re.compile(r"/orders/RX-[A-Z0-9]{6}\?token=")
+
+
+def badge(page: Page):
+    return page.get_by_test_id("cart-count")
+
+
+def add_to_cart(page: Page, shop_url: str, *names: str) -> None:
+    open_page(page, shop_url + "/")
+    for i, name in enumerate(names, 1):
+        page.get_by_role("button", name=f"Add {name} to cart").click()
+        expect(badge(page)).to_have_text(str(i))
+
+
+def hosted_pay(page: Page, number: str, email: str | None = None) -> None:
+    if email is not None:
+        page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("textbox", name="Card number").fill(number)
+    page.get_by_role("textbox", name="Expiration").fill("12 / 34")
+    page.get_by_role("textbox", name="CVC").fill("123")
+    page.get_by_role("button", name="Pay").click()
+
+
+def express_card(page: Page, number: str) -> None:
+    frame = page.frame_locator(CARD_FRAME)
+    frame.get_by_label("Card number").fill(number)
+    frame.get_by_label("Expiration").fill("12 / 34")
+    frame.get_by_label("CVC").fill("123")
+
+
+def order_row(shop, number: str) -> dict:
+    con = sqlite3.connect(shop.db_path)
+    con.row_factory = sqlite3.Row
+    try:
+        return dict(con.execute('select * from "order" where number = ?', (number,)).fetchone())
+    finally:
+        con.close()
+
+
+def expect_paid_page(page: Page, amount: str) -> str:
+    expect(page).to_have_url(ORDER_URL, timeout=20000)
+    expect(page.get_by_test_id("order-paid")).to_be_visible(timeout=20000)
+    expect(page.get_by_role("heading", name=f"Payment of {amount} succeeded")).to_be_visible()
+    expect(page.get_by_test_id("payment-id")).to_have_text(re.compile(r"^(pi|ch)_"))
+    return page.get_by_test_id("order-number").inner_text()
+
+
+def test_checkout_success_shows_amount_and_emails_links(page: Page, shop, shop_url, mail):
+    add_to_cart(page, shop_url, "Line Icon Pack", "Lo-fi Focus Album")
+    open_page(page, shop_url + "/cart")
+    page.get_by_role("button", name="Checkout", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"), timeout=20000)
+    expect(page.get_by_text("Line Icon Pack")).to_be_visible()
+    hosted_pay(page, "4242424242424242", email="buyer1@example.com")
+    number = expect_paid_page(page, "$28.00")
+    lines = page.get_by_test_id("order-line")
+    expect(lines).to_have_count(2)
+    expect(page.get_by_test_id("delivery-link")).to_have_count(2)
+    expect(badge(page)).to_have_text("0")
+
+    msg = mail.wait_for("buyer1@example.com")[0]
+    body = msg.get_content()
+    assert number in msg["Subject"] and "Payment of $28.00 succeeded" in body
+    assert "https://downloads.rxshop.example/line-icon-pack" in body
+    assert "https://downloads.rxshop.example/lofi-focus-album" in body
+    row = order_row(shop, number)
+    assert row["status"] == "paid" and row["total_cents"] == 2800 and row["email"] == "buyer1@example.com"
+
+
+def test_checkout_decline_on_hosted_page_then_success(page: Page, shop, shop_url, mail):
+    add_to_cart(page, shop_url, "Mountain Wallpapers")
+    open_page(page, shop_url + "/cart")
+    page.get_by_role("button", name="Checkout", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"), timeout=20000)
+    hosted_pay(page, "4000000000000002", email="buyer2@example.com")
+    expect(page.get_by_role("alert")).to_have_text("Your card was declined.")
+    hosted_pay(page, "4242424242424242")
+    number = expect_paid_page(page, "$5.00")
+    assert mail.wait_for("buyer2@example.com")[0]["Subject"].endswith(f"{number}: receipt and downloads")
+
+
+def test_cancel_on_hosted_page_keeps_the_cart(page: Page, shop_url):
+    add_to_cart(page, shop_url, "Weeknight Recipes", "Retro Sound Effects")
+    open_page(page, shop_url + "/cart")
+    page.get_by_role("button", name="Checkout", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"), timeout=20000)
+    page.get_by_role("link", name="Cancel").click()
+    expect(page).to_have_url(re.compile(r"/cart/?\?canceled=RX-"))
+    expect(page.get_by_test_id("cart-notice")).to_have_text(
+        "Checkout was canceled. Your cart is just as you left it.")
+    expect(page.get_by_test_id("cart-line")).to_have_count(2)
+    expect(page.get_by_test_id("subtotal")).to_have_text("$23.00")
+    expect(badge(page)).to_have_text("2")
+
+
+def test_express_decline_shows_message_then_success(page: Page, shop, shop_url, mail):
+    add_to_cart(page, shop_url, "Film Photo Presets")
+    open_page(page, shop_url + "/cart")
+    page.get_by_role("button", name="Express checkout").click()
+    expect(page).to_have_url(shop_url + "/express")
+    expect(page.get_by_test_id("summary-line")).to_have_text(["1 × Film Photo Presets$15.00"])
+    page.get_by_label("Email").fill("buyer3@example.com")
+    express_card(page, "4000000000009995")
+    page.get_by_role("button", name="Pay $15.00").click()
+    expect(page.get_by_test_id("pay-error")).to_have_text("Your card has insufficient funds.", timeout=15000)
+    expect(page.get_by_role("button", name="Pay $15.00")).to_be_enabled()
+    expect(page.get_by_label("Email")).to_have_value("buyer3@example.com")
+    expect(badge(page)).to_have_text("1")
+    express_card(page, "4242424242424242")
+    page.get_by_role("button", name="Pay $15.00").click()
+    number = expect_paid_page(page, "$15.00")
+    assert page.get_by_test_id("payment-id").inner_text().startswith("pi_")
+    expect(badge(page)).to_have_text("0")
+    assert "Payment of $15.00 succeeded" in mail.wait_for("buyer3@example.com")[0].get_content()
+    # the confirmation survives a reload, and a wrong token shows nothing of the order
+    page.reload()
+    expect_paid_page(page, "$15.00")
+    expect(page.get_by_test_id("delivery-link")).to_have_text("Download Film Photo Presets")
+    url = page.url
+    page.goto(url.split("?token=")[0] + "?token=wrong-token")
+    expect(page.get_by_test_id("not-found")).to_be_visible(timeout=15000)
+    expect(page.get_by_text("Film Photo Presets")).to_have_count(0)
+    expect(page.get_by_text(number)).to_have_count(0)
+
+
+def test_express_email_is_required_and_validated(page: Page, shop_url):
+    add_to_cart(page, shop_url, "Film Photo Presets")
+    open_page(page, shop_url + "/express")
+    page.get_by_label("Email").fill("not an email")
+    express_card(page, "4242424242424242")
+    page.get_by_label("Email").evaluate("el => el.type = 'text'")  # get past the browser's own check
+    page.get_by_role("button", name=re.compile("^Pay")).click()
+    expect(page.get_by_test_id("pay-error")).to_have_text("Please enter a valid email address.")
+
+
+@pytest.mark.parametrize("outcome", ["complete", "fail"])
+def test_express_3d_secure(page: Page, shop, shop_url, mail, outcome):
+    email = f"buyer-3ds-{outcome}@example.com"
+    open_page(page, shop_url + "/product/python-patterns-ebook")
+    page.get_by_role("button", name="Buy now").click()
+    expect(page).to_have_url(shop_url + "/express?product=python-patterns-ebook&qty=1")
+    expect(page.get_by_test_id("summary-line")).to_have_text(["1 × Python Patterns eBook$24.00"])
+    page.get_by_label("Email").fill(email)
+    express_card(page, "4000002500003155")
+    page.get_by_role("button", name="Pay $24.00").click()
+    challenge = page.frame_locator(TDS_FRAME)
+    if outcome == "complete":
+        challenge.get_by_role("button", name="Complete authentication").click()
+        expect_paid_page(page, "$24.00")
+        mail.wait_for(email)
+    else:
+        challenge.get_by_role("button", name="Fail authentication").click()
+        expect(page.get_by_test_id("pay-error")).to_contain_text("unable to authenticate", timeout=15000)
+        expect(page.get_by_role("button", name="Pay $24.00")).to_be_enabled()
+        expect(page).to_have_url(shop_url + "/express?product=python-patterns-ebook&qty=1")
+        time.sleep(1)
+        assert mail.messages(email) == []
+
+
+def test_tab_closed_after_paying_is_fulfilled_by_webhook(page: Page, shop, shop_url, mail):
+    add_to_cart(page, shop_url, "Grotesk Font Family")
+    open_page(page, shop_url + "/cart")
+    page.get_by_role("button", name="Checkout", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"), timeout=20000)
+    redirects = []
+
+    def pay_and_vanish(route):  # Stripe takes the payment, but its redirect never reaches the shop
+        if route.request.method != "POST":
+            return route.continue_()
+        response = route.fetch(max_redirects=0)
+        redirects.append(response.headers.get("location", ""))
+        route.fulfill(status=200, content_type="text/html", body="<p>tab closed</p>")
+
+    page.route(re.compile(r".*/c/pay/cs_test_.*"), pay_and_vanish)
+    hosted_pay(page, "4242424242424242", email="buyer-gone@example.com")
+    expect(page.get_by_text("tab closed")).to_be_visible()
+    number = re.search(r"/orders/(RX-[A-Z0-9]{6})", redirects[0]).group(1)
+    page.close()
+    msg = mail.wait_for("buyer-gone@example.com")[0]
+    assert number in msg["Subject"]
+    row = order_row(shop, number)
+    assert row["status"] == "paid" and row["stripe_payment_intent_id"].startswith("pi_")
+    assert row["paid_at"] is not None
+    con = sqlite3.connect(shop.db_path)
+    sources = [r[0] for r in con.execute(
+        "select c.source from paymentstatuschange c join payment p on p.id = c.payment_id where p.order_id = ?",
+        (row["id"],))]
+    con.close()
+    assert sources and all(src.startswith("webhook evt_") for src in sources)
+
+
+def test_late_webhook_turns_open_page_to_paid(page: Page, shop, sandbox, shop_url, mail):
+    sandbox.post("/_sandbox/config", {"processing_seconds": 1.0, "webhook_delay": 3.0})
+    try:
+        open_page(page, shop_url + "/product/retro-sound-effects")
+        page.get_by_role("button", name="Buy now").click()
+        page.get_by_label("Email").fill("buyer-late@example.com")
+        express_card(page, "4242424242424242")
+        page.get_by_role("button", name="Pay $11.00").click()
+        expect(page.get_by_test_id("order-pending")).to_be_visible(timeout=15000)
+        expect(page.get_by_text("This page updates by itself")).to_be_visible()
+        url = page.url
+        expect(page.get_by_test_id("order-paid")).to_be_visible(timeout=20000)  # pushed by the server
+        assert page.url == url  # no reload, no navigation
+        expect(page.get_by_role("heading", name="Payment of $11.00 succeeded")).to_be_visible()
+        mail.wait_for("buyer-late@example.com")
+    finally:
+        sandbox.post("/_sandbox/config", {"processing_seconds": 0, "webhook_delay": 0})
+
+
+def _signed_post(url: str, payload: bytes, secret: str) -> int:
+    import hashlib
+    import hmac
+    import urllib.error
+    import urllib.request
+
+    t = int(time.time())
+    sig = hmac.new(secret.encode(), f"{t}.".encode() + payload, hashlib.sha256).hexdigest()
+    req = urllib.request.Request(url, data=payload, method="POST", headers={
+        "Content-Type": "application/json", "Stripe-Signature": f"t={t},v1={sig}"})
+    try:
+        with urllib.request.urlopen(req, timeout=20) as r:
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _events_for(sandbox, order_number: str) -> list[dict]:
+    import json
+    import urllib.request
+
+    req = urllib.request.Request(sandbox.url + "/v1/events?limit=100",
+                                 headers={"Authorization": "Bearer sk_test_e2e"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        events = json.loads(r.read())["data"]
+    return [e for e in events if (e["data"]["object"].get("metadata") or {}).get("order_number") == order_number]
+
+
+def test_replayed_and_concurrent_webhooks_fulfil_once(page: Page, shop, sandbox, shop_url, mail):
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    con = sqlite3.connect(shop.db_path)
+    stock_before = con.execute("select stock from product where slug = 'signed-art-print'").fetchone()[0]
+    con.close()
+    add_to_cart(page, shop_url, "Signed Art Print (Limited)")
+    open_page(page, shop_url + "/cart")
+    page.get_by_role("button", name="Checkout", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"), timeout=20000)
+    hosted_pay(page, "4242424242424242", email="buyer-replay@example.com")
+    number = expect_paid_page(page, "$35.00")
+    mail.wait_for("buyer-replay@example.com")
+    events = _events_for(sandbox, number)
+    completed = next(e for e in events if e["type"] == "checkout.session.completed")
+    secret = shop.env["STRIPE_WEBHOOK_SECRET"]
+    url = shop_url + "/api/stripe/webhook"
+    # the same event again, twice at once; then a new event id for the same payment (passes the id check)
+    fresh = dict(completed, id=completed["id"] + "x")
+    payloads = [json.dumps(completed).encode()] * 2 + [json.dumps(fresh).encode()] * 2
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(lambda body: _signed_post(url, body, secret), payloads))
+    assert statuses == [200, 200, 200, 200]
+    time.sleep(1)
+    assert len(mail.messages("buyer-replay@example.com")) == 1
+    con = sqlite3.connect(shop.db_path)
+    assert con.execute("select stock from product where slug = 'signed-art-print'").fetchone()[0] == stock_before - 1
+    assert con.execute("select count(*) from payment p join \"order\" o on o.id = p.order_id where o.number = ?",
+                       (number,)).fetchone()[0] == 1
+    con.close()
+
+
+def test_webhook_rejects_missing_or_wrong_signature(shop_url):
+    import urllib.error
+    import urllib.request
+
+    body = b'{"id": "evt_forged", "type": "checkout.session.completed", "data": {"object": {}}}'
+    for headers in ({}, {"Stripe-Signature": "t=1,v1=deadbeef"}):
+        req = urllib.request.Request(shop_url + "/api/stripe/webhook", data=body, method="POST", headers=headers)
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(req, timeout=10)
+        assert err.value.code == 400
+    assert _signed_post(shop_url + "/api/stripe/webhook", body, "whsec_wrong") == 400
+
+
+def test_crash_between_payment_and_fulfilment_is_repaired_by_webhook_retry(page: Page, shop, shop_url, mail):
+    add_to_cart(page, shop_url, "Reflex Video Course")
+    open_page(page, shop_url + "/cart")
+    page.get_by_role("button", name="Checkout", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"), timeout=20000)
+    shop.stop()  # the shop is down while the shopper pays: webhook deliveries fail and are retried
+    try:
+        with page.expect_event("requestfailed"):
+            hosted_pay(page, "4242424242424242", email="buyer-crash@example.com")
+    finally:
+        shop.start()
+    msg = mail.wait_for("buyer-crash@example.com", timeout=60)[0]
+    number = re.search(r"RX-[A-Z0-9]{6}", msg["Subject"]).group(0)
+    assert order_row(shop, number)["status"] == "paid"
+
+
+@pytest.fixture
+def charges_api(shop):
+    shop.stop()
+    shop.env["RXSHOP_CARD_API"] = "charges"
+    shop.start()
+    yield shop
+    shop.stop()
+    shop.env.pop("RXSHOP_CARD_API")
+    shop.start()
+
+
+def test_charges_api_decline_then_success(page: Page, charges_api, shop_url, mail):
+    open_page(page, shop_url + "/product/lofi-focus-album")
+    page.get_by_role("button", name="Increase quantity").click()
+    page.get_by_role("button", name="Buy now").click()
+    expect(page).to_have_url(shop_url + "/express?product=lofi-focus-album&qty=2")
+    page.get_by_label("Email").fill("buyer-charges@example.com")
+    express_card(page, "4000000000000002")
+    page.get_by_role("button", name="Pay $18.00").click()
+    expect(page.get_by_test_id("pay-error")).to_have_text("Your card was declined.", timeout=15000)
+    express_card(page, "4242424242424242")
+    page.get_by_role("button", name="Pay $18.00").click()
+    expect_paid_page(page, "$18.00")
+    expect(page.get_by_test_id("payment-id")).to_have_text(re.compile(r"^ch_"))
+    body = mail.wait_for("buyer-charges@example.com")[0].get_content()
+    assert "Payment of $18.00 succeeded (Stripe payment ch_" in body
