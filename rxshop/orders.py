@@ -323,10 +323,14 @@ def receipt_email(session: Session, order: Order, base_url: str, shop_name: str)
 
     total = format_money(order.total_cents, order.currency)
     lines = line_views(session, order, with_links=True)
+    from email.utils import formatdate, make_msgid
+
     msg = EmailMessage()
     msg["To"] = order.email
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain="rxshop.localhost")
     msg["Subject"] = f"Your {shop_name} order {order.number}: receipt and downloads"
-    body = [f"Thank you for your order!", "", f"Order number: {order.number}",
+    body = ["Thank you for your order!", "", f"Order number: {order.number}",
             f"Payment of {total} succeeded (Stripe payment {payment_id(order)}).", "", "Items:"]
     for ln in lines:
         body.append(f"  {ln.quantity} x {ln.name} at {ln.unit_price} = {ln.line_total}")

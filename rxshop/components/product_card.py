@@ -10,7 +10,7 @@ def product_card(p) -> rx.Component:
     """One product in the catalog grid. `p` is a ProductCard var."""
     return rx.el.article(
         link(
-            rx.el.img(src=p.image, alt=p.name, width=400, height=300, loading="eager",
+            rx.el.img(src=p.image, alt=p.name, width=400, height=300, decoding="async",
                       class_name="aspect-[4/3] w-full rounded-t-xl object-cover"),
             href="/product/" + p.slug, tab_index=-1, aria_hidden="true",
         ),

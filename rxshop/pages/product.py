@@ -31,12 +31,10 @@ def detail() -> rx.Component:
             rx.el.div(
                 button_primary(
                     rx.cond(p.available, "Add to cart", "Sold out"),
-                    on_click=CartState.add(p.id, ProductState.quantity),
-                    disabled=~p.available | (CartState.busy_id == p.id),
+                    on_click=ProductState.add_to_cart,
+                    disabled=~p.available,
                 ),
-                button_secondary("Buy now", on_click=rx.redirect("/express?product=" + p.slug + "&qty="
-                                                                 + ProductState.quantity.to_string()),
-                                 disabled=~p.available),
+                button_secondary("Buy now", on_click=ProductState.buy_now, disabled=~p.available),
                 class_name="flex flex-wrap gap-3",
             ),
             class_name="flex flex-col gap-4 md:w-1/2",

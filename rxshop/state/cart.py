@@ -35,6 +35,19 @@ class CartState(rx.State):
         self.notice = "Checkout was canceled. Your cart is just as you left it." if canceled else ""
         self._reload()
 
+    def _add(self, product_id: object, quantity: object):
+        """Add to the cart; returns the toast to show."""
+        try:
+            with session() as s:
+                cart, product = carts.add_item(s, self.token, product_id, quantity)
+                if cart.token != self.token:
+                    self.token = cart.token
+                self._refresh(s)
+                name = product.name
+        except CartError as exc:
+            return rx.toast.error(str(exc))
+        return rx.toast.success(f"Added {name} to your cart", duration=2000)
+
     @rx.event
     def add(self, product_id: int, quantity: int = 1):
         try:
@@ -44,19 +57,9 @@ class CartState(rx.State):
             return
         self.busy_id = pid
         yield
-        try:
-            with session() as s:
-                cart, product = carts.add_item(s, self.token, pid, qty)
-                if cart.token != self.token:
-                    self.token = cart.token
-                self._refresh(s)
-                name = product.name
-        except CartError as exc:
-            self.busy_id = 0
-            yield rx.toast.error(str(exc))
-            return
+        toast = self._add(pid, qty)
         self.busy_id = 0
-        yield rx.toast.success(f"Added {name} to your cart", duration=2000)
+        yield toast
 
     def _set(self, product_id: object, quantity: object):
         try:

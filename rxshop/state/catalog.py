@@ -64,6 +64,21 @@ class ProductState(rx.State):
             return rx.toast.error(str(exc))
 
     @rx.event
+    async def add_to_cart(self):
+        """Add the quantity held here (server side, so a just-typed quantity is already applied)."""
+        from .cart import CartState
+
+        if not self.found or not self.product.id:
+            return rx.toast.error("That product is no longer available.")
+        return (await self.get_state(CartState))._add(self.product.id, self.quantity)
+
+    @rx.event
+    def buy_now(self):
+        if not self.found or not self.product.slug:
+            return rx.toast.error("That product is no longer available.")
+        return rx.redirect(f"/express?product={self.product.slug}&qty={self.quantity}")
+
+    @rx.event
     def step(self, delta: int):
         if delta in (1, -1):
             self.quantity = max(1, min(99, self.quantity + delta))
