@@ -32,7 +32,7 @@ def detail() -> rx.Component:
                 button_primary(
                     rx.cond(p.available, "Add to cart", "Sold out"),
                     on_click=ProductState.add_to_cart,
-                    disabled=~p.available,
+                    disabled=~p.available | ProductState.adding,
                 ),
                 button_secondary("Buy now", on_click=ProductState.buy_now, disabled=~p.available),
                 class_name="flex flex-wrap gap-3",

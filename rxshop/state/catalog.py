@@ -38,6 +38,7 @@ class ProductState(rx.State):
     loaded: bool = False
     quantity: int = 1
     field_rev: int = 0  # bumped when a typed quantity is refused, so the field shows the kept one again
+    adding: bool = False
 
     @rx.event
     def load(self):
@@ -69,8 +70,13 @@ class ProductState(rx.State):
         from .cart import CartState
 
         if not self.found or not self.product.id:
-            return rx.toast.error("That product is no longer available.")
-        return (await self.get_state(CartState))._add(self.product.id, self.quantity)
+            yield rx.toast.error("That product is no longer available.")
+            return
+        self.adding = True  # the button is disabled meanwhile
+        yield
+        toast = (await self.get_state(CartState))._add(self.product.id, self.quantity)
+        self.adding = False
+        yield toast
 
     @rx.event
     def buy_now(self):

@@ -211,8 +211,12 @@ class ExpressState(rx.State):
         async with self:
             order_id = self._order_id
         with session() as db:
-            order = db.get(orders.Order, order_id)
-            ref = orders.order_ref(db, order)
+            order = db.get(orders.Order, order_id) if order_id else None
+            ref = orders.order_ref(db, order) if order is not None and order.status == "pending" else None
+        if ref is None:  # no order started on this page (or already paid): nothing to charge
+            async with self:
+                self.busy, self.error = False, "Please press Pay again."
+            return
         try:
             result = await payments.create_charge(ref, token)
         except PaymentError as exc:

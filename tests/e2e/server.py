@@ -35,6 +35,18 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None, lo
     raise TimeoutError(f"{url} did not answer within {timeout}s:\n{tail(log)}")
 
 
+def stop_group(proc: subprocess.Popen | None, timeout: float) -> None:
+    """Stop a process started with start_new_session=True, and everything it started."""
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 def tail(log: Path | None, n: int = 60) -> str:
     if log is None or not log.exists():
         return ""
@@ -73,13 +85,7 @@ class ShopServer:
         wait_http(self.url + "/", 60, self.proc, self.log)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_group(self.proc, 20)
         self.proc = None
 
     def restart(self) -> None:
@@ -106,12 +112,7 @@ class LineServer:
         return self.first_line
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+        stop_group(self.proc, 10)
 
 
 class Sandbox(LineServer):
