@@ -55,7 +55,7 @@ class ProductState(rx.State):
         self.loaded = True
 
     @rx.event
-    def set_quantity(self, value: str):
+    def set_quantity(self, value: str | float):
         from ..cart import CartError, parse_quantity
 
         try:
