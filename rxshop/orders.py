@@ -246,11 +246,13 @@ def claim_email(session: Session, order_id: int) -> bool:
     """Take the right to send the receipt (one sender at a time; a claim older than 2 minutes is stale)."""
     now = utcnow()
     stale = now - timedelta(minutes=2)
-    return session.execute(
+    won = session.execute(
         update(Order).where(Order.id == order_id, Order.email_sent_at.is_(None),
                             (Order.email_claimed_at.is_(None)) | (Order.email_claimed_at < stale))
         .values(email_claimed_at=now)
-    ).rowcount == 1 and (session.commit() or True)
+    ).rowcount == 1
+    session.commit()
+    return won
 
 
 def email_sent(session: Session, order_id: int, ok: bool) -> None:

@@ -5,115 +5,42 @@ the shop and CI run it; tests only talk to it over HTTP (stripe-python, httpx), 
 reset its state between tests through the test-only `POST /_sandbox/reset`.
 
 Only the fixtures in this file are shared; the browser tests of the sandbox
-(test_hosted_page.py, test_stripejs.py) keep their own fixtures.
+(test_hosted_page.py, test_stripejs.py, test_processing_stripejs.py) keep their own
+fixtures in conftest_pages.py. Both start the sandbox through
+`tests.sandbox.sandbox_proc.SandboxProcess`.
 """
 from __future__ import annotations
 
 import json
-import os
-import queue
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
 import stripe
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.sandbox.sandbox_proc import SandboxProcess
+
 SECRET_KEY = "sk_test_contract_4eC39HqLyjWDarjtT1zdp7dc"
 PUBLISHABLE_KEY = "pk_test_contract_TYooMQauvdEDq54NiTphI7jx"
-LISTEN_PREFIX = "stripe-sandbox listening on "
-START_TIMEOUT = 15.0
 
 
 # --------------------------------------------------------------------------- sandbox process
 
 
-class SandboxProcess:
-    """One `python -m stripe_sandbox` subprocess on a free loopback port."""
-
-    def __init__(self, *extra_args: str):
-        self.args = [sys.executable, "-m", "stripe_sandbox", "--host", "127.0.0.1", "--port", "0", *extra_args]
-        self._stderr = tempfile.TemporaryFile(mode="w+b")
-        self.proc = subprocess.Popen(
-            self.args,
-            cwd=ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        lines: queue.Queue[bytes] = queue.Queue()
-
-        def drain() -> None:  # keep reading so a chatty server can never block on a full pipe
-            assert self.proc.stdout is not None
-            for line in iter(self.proc.stdout.readline, b""):
-                lines.put(line)
-            lines.put(b"")
-
-        threading.Thread(target=drain, name="sandbox-stdout", daemon=True).start()
-        try:
-            first = lines.get(timeout=START_TIMEOUT).decode("utf-8", "replace").rstrip("\r\n")
-        except queue.Empty:
-            self.stop()
-            raise RuntimeError(f"sandbox printed nothing within {START_TIMEOUT}s: {self.stderr_text()}")
-        if not first.startswith(LISTEN_PREFIX):
-            self.stop()
-            raise RuntimeError(f"unexpected first stdout line {first!r}; stderr: {self.stderr_text()}")
-        self.first_line = first
-        self.url = first[len(LISTEN_PREFIX):].strip().rstrip("/")
-
-    def stderr_text(self) -> str:
-        self._stderr.seek(0)
-        return self._stderr.read().decode("utf-8", "replace")[-4000:]
-
-    def reset(self) -> None:
-        r = httpx.post(f"{self.url}/_sandbox/reset", timeout=10)
-        assert r.status_code == 200, r.text
-
-    def set_config(self, **config) -> None:
-        r = httpx.post(f"{self.url}/_sandbox/config", json=config, timeout=10)
-        assert r.status_code == 200, r.text
-
-    def deliveries(self) -> list[dict]:
-        r = httpx.get(f"{self.url}/_sandbox/deliveries", timeout=10)
-        assert r.status_code == 200, r.text
-        return r.json()["data"]
-
-    def three_d_secure(self, pi_id: str, outcome: str) -> httpx.Response:
-        return httpx.post(
-            f"{self.url}/_sandbox/payment_intents/{pi_id}/three_d_secure", json={"outcome": outcome}, timeout=10
-        )
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-
-
 @pytest.fixture(scope="session")
 def sandbox_process():
-    sb = SandboxProcess()
-    yield sb
-    sb.stop()
+    with SandboxProcess() as sb:
+        yield sb
 
 
 @pytest.fixture(scope="session")
 def fast_sandbox_process():
     """A second instance with quick webhook retries, for the delivery tests."""
-    sb = SandboxProcess("--retry-base", "0.05", "--max-attempts", "4", "--webhook-timeout", "1")
-    yield sb
-    sb.stop()
+    with SandboxProcess("--retry-base", "0.05", "--max-attempts", "4", "--webhook-timeout", "1") as sb:
+        yield sb
 
 
 @pytest.fixture

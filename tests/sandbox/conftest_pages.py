@@ -6,38 +6,17 @@ Not a conftest: import the fixtures you need, e.g.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import stripe
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.sandbox.sandbox_proc import SandboxProcess
+
 PK = "pk_test_sandbox_pages"
 SK = "sk_test_sandbox_pages"
-
-
-class Sandbox:
-    def __init__(self, *args: str):
-        self.proc = subprocess.Popen([sys.executable, "-m", "stripe_sandbox", "--port", "0", *args], cwd=ROOT,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline().strip()
-        if not line.startswith("stripe-sandbox listening on "):
-            self.proc.kill()
-            raise RuntimeError(f"sandbox did not start: {line!r} {self.proc.stderr.read()}")
-        self.url = line.rsplit(" ", 1)[1]
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 STRIPEJS_PAGE = """<!doctype html><html><head><meta charset=utf-8><title>Stripe.js sandbox test page</title>
@@ -119,9 +98,8 @@ class ShopServer:
 
 @pytest.fixture(scope="module")
 def sandbox():
-    sb = Sandbox()
-    yield sb
-    sb.stop()
+    with SandboxProcess() as sb:
+        yield sb
 
 
 @pytest.fixture(scope="module")
