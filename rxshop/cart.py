@@ -10,11 +10,13 @@ import secrets
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from . import availability
+from .availability import MAX_QUANTITY
+from .catalog import get_active_by_slug
 from .models import Cart, CartItem, Product
 from .models.base import utcnow
 from .money import format_money
 
-MAX_QUANTITY = 99
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 
@@ -67,14 +69,14 @@ def parse_id(value: object) -> int:
 def parse_quantity(value: object) -> int:
     """A quantity 1..MAX_QUANTITY from untrusted input (int or digits)."""
     if isinstance(value, bool):
-        raise CartError(f"Quantity must be a whole number from 1 to {MAX_QUANTITY}.")
+        raise CartError(availability.quantity_message())
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, str):
         v = value.strip()
         value = int(v) if v.isdigit() and len(v) <= 6 else None
     if not isinstance(value, int) or not 1 <= value <= MAX_QUANTITY:
-        raise CartError(f"Quantity must be a whole number from 1 to {MAX_QUANTITY}.")
+        raise CartError(availability.quantity_message())
     return value
 
 
@@ -94,20 +96,11 @@ def ensure_cart(session: Session, token: object) -> Cart:
     return cart
 
 
-def _sellable(session: Session, product_id: int) -> Product:
-    product = session.get(Product, product_id)
-    if product is None or not product.active:
-        raise CartError("That product is no longer available.")
-    if product.stock is not None and product.stock <= 0:
-        raise CartError(f"{product.name} is sold out.")
+def _require(product: Product | None, quantity: int, currency: str | None) -> Product:
+    verdict = availability.check(product, quantity, currency)
+    if not verdict.ok:
+        raise CartError(verdict.message)
     return product
-
-
-def _check_limit(product: Product, quantity: int) -> None:
-    if quantity > MAX_QUANTITY:
-        raise CartError(f"You can buy at most {MAX_QUANTITY} of {product.name}.")
-    if product.stock is not None and quantity > product.stock:
-        raise CartError(f"Only {product.stock} of {product.name} left in stock.")
 
 
 def _item(session: Session, cart: Cart, product_id: int) -> CartItem | None:
@@ -116,15 +109,17 @@ def _item(session: Session, cart: Cart, product_id: int) -> CartItem | None:
     ).first()
 
 
-def add_item(session: Session, token: object, product_id: object, quantity: object = 1) -> tuple[Cart, Product]:
+def add_item(session: Session, token: object, product_id: object, quantity: object = 1,
+             currency: str | None = None) -> tuple[Cart, Product]:
     """Add `quantity` of a product; returns the (possibly new) cart. Raises CartError and changes nothing on bad input."""
     pid, qty = parse_id(product_id), parse_quantity(quantity)
     for attempt in range(2):
         try:
-            product = _sellable(session, pid)
+            product = _require(session.get(Product, pid), qty, currency)
             cart = ensure_cart(session, token)
             item = _item(session, cart, pid)
-            _check_limit(product, qty + (item.quantity if item else 0))
+            if item:
+                _require(product, qty + item.quantity, currency)
             if item:
                 item.quantity += qty
                 session.add(item)
@@ -141,16 +136,14 @@ def add_item(session: Session, token: object, product_id: object, quantity: obje
     raise AssertionError("unreachable")
 
 
-def set_quantity(session: Session, token: object, product_id: object, quantity: object) -> Cart:
+def set_quantity(session: Session, token: object, product_id: object, quantity: object,
+                 currency: str | None = None) -> Cart:
     pid, qty = parse_id(product_id), parse_quantity(quantity)
     cart = find_cart(session, token)
     item = _item(session, cart, pid) if cart else None
     if cart is None or item is None:
         raise CartError("That product is not in your cart.")
-    product = session.get(Product, pid)
-    if product is None or not product.active:
-        raise CartError("That product is no longer available.")
-    _check_limit(product, qty)
+    _require(session.get(Product, pid), qty, currency)
     item.quantity = qty
     cart.updated_at = utcnow()
     session.add_all([item, cart])
@@ -183,44 +176,48 @@ def priced_items(session: Session, cart: Cart) -> list[tuple[CartItem, Product]]
     return list(rows)
 
 
-def view(session: Session, token: object, currency: str = "usd") -> CartView:
-    """The cart re-priced from the database. Lines whose product is gone or short of stock are flagged."""
-    cart = find_cart(session, token)
-    lines: list[CartLine] = []
-    subtotal = count = 0
-    if cart is not None:
-        for item, product in priced_items(session, cart):
-            problem = ""
-            if not product.active:
-                problem = "No longer available"
-            elif product.stock is not None and product.stock <= 0:
-                problem = "Sold out"
-            elif product.stock is not None and item.quantity > product.stock:
-                problem = f"Only {product.stock} left"
-            elif product.currency != currency:
-                problem = "Not sold in this currency"
-            line_cents = product.price_cents * item.quantity
-            if not problem:
-                subtotal += line_cents
-                count += item.quantity
-            lines.append(
-                CartLine(
-                    product_id=product.id or 0,
-                    slug=product.slug,
-                    name=product.name,
-                    image=product.image,
-                    unit_price=format_money(product.price_cents, product.currency),
-                    quantity=item.quantity,
-                    line_total=format_money(line_cents, product.currency),
-                    available=not problem,
-                    problem=problem,
-                )
-            )
+def line(product: Product, quantity: int, currency: str | None = None) -> CartLine:
+    """One cart or order-summary line, priced from the database and flagged when it can't be sold."""
+    verdict = availability.check(product, quantity, currency)
+    return CartLine(
+        product_id=product.id or 0,
+        slug=product.slug,
+        name=product.name,
+        image=product.image,
+        unit_price=format_money(product.price_cents, product.currency),
+        quantity=quantity,
+        line_total=format_money(product.price_cents * quantity, product.currency),
+        available=verdict.ok,
+        problem=verdict.problem,
+    )
+
+
+def summary(items: list[tuple[Product, int]], currency: str | None = None) -> CartView:
+    """Lines and totals for products and quantities; only sellable lines count towards the subtotal."""
+    currency = currency or availability.shop_currency()
+    lines = [line(product, quantity, currency) for product, quantity in items]
+    sellable = [(product, quantity) for (product, quantity), ln in zip(items, lines) if ln.available]
+    subtotal = sum(product.price_cents * quantity for product, quantity in sellable)
     return CartView(
         lines=lines,
-        count=count,
+        count=sum(quantity for _, quantity in sellable),
         subtotal_cents=subtotal,
         currency=currency,
         subtotal=format_money(subtotal, currency),
-        can_checkout=bool(lines) and all(line.available for line in lines),
+        can_checkout=bool(lines) and all(ln.available for ln in lines),
     )
+
+
+def view(session: Session, token: object, currency: str | None = None) -> CartView:
+    """The cart re-priced from the database. Lines whose product is gone or short of stock are flagged."""
+    cart = find_cart(session, token)
+    items = [(product, item.quantity) for item, product in priced_items(session, cart)] if cart else []
+    return summary(items, currency)
+
+
+def buy_now(session: Session, product_slug: object, quantity: int,
+            currency: str | None = None) -> tuple[CartView, str]:
+    """The summary of a "Buy now" of one product, and why it can't be paid ("" when it can)."""
+    product = get_active_by_slug(session, product_slug)
+    items = [(product, quantity)] if product is not None else []
+    return summary(items, currency), availability.check(product, quantity, currency).message

@@ -5,6 +5,7 @@ import dataclasses
 
 from sqlmodel import Session, select
 
+from . import availability
 from .models import Product
 from .money import format_money
 
@@ -20,20 +21,12 @@ class ProductCard:
     price: str = ""
     image: str = ""
     available: bool = True
+    problem: str = ""  # why it can't be bought, e.g. "Sold out"
     stock_note: str = ""
 
 
-def stock_note(product: Product) -> str:
-    if product.stock is None:
-        return ""
-    if product.stock <= 0:
-        return "Sold out"
-    if product.stock <= 5:
-        return f"Only {product.stock} left"
-    return ""
-
-
-def to_card(product: Product) -> ProductCard:
+def to_card(product: Product, currency: str | None = None) -> ProductCard:
+    verdict = availability.check(product, 1, currency)
     return ProductCard(
         id=product.id or 0,
         slug=product.slug,
@@ -41,8 +34,9 @@ def to_card(product: Product) -> ProductCard:
         description=product.description,
         price=format_money(product.price_cents, product.currency),
         image=product.image,
-        available=product.active and (product.stock is None or product.stock > 0),
-        stock_note=stock_note(product),
+        available=verdict.ok,
+        problem=verdict.problem,
+        stock_note=availability.stock_note(product, currency),
     )
 
 

@@ -13,8 +13,10 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from . import availability
 from . import cart as carts
 from .cart import CartError
+from .catalog import get_active_by_slug
 from .models import CartItem, Order, OrderLine, Payment, PaymentStatusChange, Product
 from .models.base import utcnow
 from .money import format_money
@@ -83,20 +85,14 @@ def create_from_cart(session: Session, cart_token: object, flow: str, currency: 
 def create_for_product(session: Session, product_slug: object, quantity: object, flow: str, currency: str,
                        email: str = "") -> Order:
     """A pending order for one product ("Buy now"), without touching the cart."""
-    from .catalog import get_active_by_slug
-
     try:
         qty = carts.parse_quantity(quantity)
     except CartError as exc:
         raise OrderError(str(exc)) from exc
-    product = get_active_by_slug(session, product_slug) if isinstance(product_slug, str) else None
-    if product is None:
-        raise OrderError("That product is no longer available.")
-    if product.currency != currency:
-        raise OrderError("That product can't be bought in this shop's currency.")
-    if product.stock is not None and product.stock < qty:
-        raise OrderError(f"{product.name} is sold out." if product.stock <= 0
-                         else f"Only {product.stock} of {product.name} left in stock.")
+    product = get_active_by_slug(session, product_slug)
+    verdict = availability.check(product, qty, currency)
+    if not verdict.ok:
+        raise OrderError(verdict.message)
     return _create(session, flow, currency, [(product, qty)], None, email)
 
 

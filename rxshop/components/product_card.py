@@ -25,10 +25,10 @@ def product_card(p) -> rx.Component:
                 class_name="flex items-baseline justify-between",
             ),
             button_primary(
-                rx.cond(p.available, "Add to cart", "Sold out"),
+                rx.cond(p.available, "Add to cart", p.problem),
                 on_click=CartState.add(p.id, 1),
                 disabled=~p.available | (CartState.busy_id == p.id),
-                aria_label=rx.cond(p.available, "Add " + p.name + " to cart", p.name + " is sold out"),
+                aria_label=rx.cond(p.available, "Add " + p.name + " to cart", p.name + ": " + p.problem),
                 class_name="mt-auto w-full",
             ),
             class_name="flex flex-1 flex-col gap-2 p-4",

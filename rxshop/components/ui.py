@@ -4,6 +4,8 @@ from __future__ import annotations
 import reflex as rx
 from reflex_components_core.react_router.dom import ReactRouterLink
 
+from ..availability import MAX_QUANTITY
+
 BTN = (
     "inline-flex items-center justify-center gap-2 rounded-lg px-4 py-2 text-sm font-semibold "
     "transition focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 "
@@ -33,7 +35,7 @@ def quantity_stepper(value, on_minus, on_plus, on_input, label, input_key=None, 
         rx.el.button("−", on_click=on_minus, aria_label=f"Decrease {label}", class_name=small, type="button",
                      disabled=disabled),
         rx.el.input(
-            type="number", min=1, max=99, inputmode="numeric", default_value=value.to_string(),
+            type="number", min=1, max=MAX_QUANTITY, inputmode="numeric", default_value=value.to_string(),
             key=input_key if input_key is not None else value.to_string(),
             on_blur=on_input, aria_label=label,
             class_name="h-9 w-14 rounded-lg border border-slate-300 text-center text-sm",

@@ -30,7 +30,7 @@ def detail() -> rx.Component:
             ),
             rx.el.div(
                 button_primary(
-                    rx.cond(p.available, "Add to cart", "Sold out"),
+                    rx.cond(p.available, "Add to cart", p.problem),
                     on_click=ProductState.add_to_cart,
                     disabled=~p.available | ProductState.adding,
                 ),

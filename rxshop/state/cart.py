@@ -5,7 +5,6 @@ import reflex as rx
 from .. import cart as carts
 from ..cart import CartError, CartLine
 from ..db import session
-from ..settings import get_settings
 
 
 class CartState(rx.State):
@@ -21,7 +20,7 @@ class CartState(rx.State):
     field_rev: int = 0  # bumped when a typed quantity is refused, so the field shows the stored one again
 
     def _refresh(self, s) -> None:
-        v = carts.view(s, self.token, get_settings().rxshop_currency)
+        v = carts.view(s, self.token)
         self.lines, self.count, self.subtotal, self.can_checkout = v.lines, v.count, v.subtotal, v.can_checkout
         self.loaded = True
 

@@ -5,6 +5,7 @@ import logging
 import reflex as rx
 
 from .. import catalog
+from ..availability import MAX_QUANTITY
 from ..catalog import ProductCard
 from ..db import session
 
@@ -87,4 +88,4 @@ class ProductState(rx.State):
     @rx.event
     def step(self, delta: int):
         if delta in (1, -1):
-            self.quantity = max(1, min(99, self.quantity + delta))
+            self.quantity = max(1, min(MAX_QUANTITY, self.quantity + delta))

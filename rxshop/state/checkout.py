@@ -11,7 +11,6 @@ from .. import orders, payments
 from ..cart import CartLine
 from ..db import session
 from ..fulfilment import fulfil
-from ..money import format_money
 from ..orders import OrderError
 from ..payments import PaymentError
 from ..settings import get_settings
@@ -75,30 +74,19 @@ class ExpressState(rx.State):
 
     def _summary(self) -> None:
         from .. import cart as carts
-        from ..catalog import get_active_by_slug
 
-        s = get_settings()
         self.lines, self.total, self.ready = [], "", False
         with session() as db:
             if self.source == "product":
-                product = get_active_by_slug(db, self._product_slug)
-                if product is None:
-                    self.error = "That product is no longer available."
-                    return
-                line_cents = product.price_cents * self._quantity
-                self.lines = [CartLine(product_id=product.id, slug=product.slug, name=product.name,
-                                       image=product.image, unit_price=format_money(product.price_cents, product.currency),
-                                       quantity=self._quantity, line_total=format_money(line_cents, product.currency))]
-                self.total = format_money(line_cents, product.currency)
-                self.ready = True
+                view, problem = carts.buy_now(db, self._product_slug, self._quantity)
+                self.error = self.error or problem
             else:
-                view = carts.view(db, self._cart_token, s.rxshop_currency)
-                self.lines, self.total = view.lines, view.subtotal
-                self.ready = view.can_checkout
+                view = carts.view(db, self._cart_token)
                 if not view.lines:
                     self.error = "Your cart is empty."
                 elif not view.can_checkout:
                     self.error = "Some items in your cart can't be bought right now. Please review your cart."
+        self.lines, self.total, self.ready = view.lines, view.subtotal if view.lines else "", view.can_checkout
 
     @rx.event
     async def load(self):

@@ -147,6 +147,21 @@ def test_express_email_is_required_and_validated(page: Page, shop_url):
     expect(page.get_by_test_id("pay-error")).to_have_text("Please enter a valid email address.")
 
 
+def test_express_page_does_not_offer_pay_for_a_sold_out_product(page: Page, shop, shop_url):
+    con = sqlite3.connect(shop.db_path)
+    con.execute("update product set stock = 0 where slug = 'weeknight-recipes'")
+    con.commit()
+    try:
+        open_page(page, shop_url + "/express?product=weeknight-recipes&qty=1")
+        expect(page.get_by_test_id("pay-error")).to_have_text("Weeknight Recipes is sold out.")
+        expect(page.get_by_test_id("summary-line")).to_have_text(["1 × Weeknight Recipes$12.00"])
+        expect(page.get_by_role("button", name=re.compile("^Pay"))).to_be_disabled()
+    finally:
+        con.execute("update product set stock = null where slug = 'weeknight-recipes'")
+        con.commit()
+        con.close()
+
+
 @pytest.mark.parametrize("outcome", ["complete", "fail"])
 def test_express_3d_secure(page: Page, shop, shop_url, mail, outcome):
     email = f"buyer-3ds-{outcome}@example.com"
