@@ -12,7 +12,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from .core import NO_CTX, Ctx, Sandbox, fmt_money
+from .common import CHECKOUT_CTX, NO_CTX
+from .money import fmt_money
+from .sandbox import Sandbox
 from .errors import StripeError
 
 STATIC = pathlib.Path(__file__).parent / "static"
@@ -192,7 +194,7 @@ def routes(sb: Sandbox) -> list[Route]:
         if not pi or pi["status"] != "requires_action":
             return RedirectResponse(f"/c/pay/{cs_id}", status_code=303)
         outcome = _form(await request.body()).get("outcome")
-        pi = sb.resolve_3ds(Ctx(key="__checkout__"), pi["id"], "complete" if outcome == "complete" else "fail")
+        pi = sb.resolve_3ds(CHECKOUT_CTX, pi["id"], "complete" if outcome == "complete" else "fail")
         sb.changed()
         resp = after_payment(cs, pi)
         if resp is not None:

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import httpx
 
-from .core import Sandbox
+from .sandbox import Sandbox
 
 
 def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
