@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from .fulfilment import handle_webhook
+from .health import report as health_report
 from .payments import InvalidWebhook, parse_webhook
 
 log = logging.getLogger("rxshop.api")
@@ -17,7 +18,13 @@ _pushes: set[asyncio.Task] = set()  # keep references until the pushes are done
 
 
 async def health(_request: Request) -> JSONResponse:
-    return JSONResponse({"ok": True})
+    """Readiness: 200 when the database (migrated) and Redis answer, else 503; each dependency reported apart."""
+    ready, body = await health_report()
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def alive(_request: Request) -> JSONResponse:
+    return JSONResponse({"alive": True})
 
 
 async def stripe_webhook(request: Request) -> JSONResponse:
@@ -42,5 +49,6 @@ async def stripe_webhook(request: Request) -> JSONResponse:
 
 api = Starlette(routes=[
     Route("/api/health", health, methods=["GET"]),
+    Route("/api/health/live", alive, methods=["GET"]),
     Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
 ])

@@ -1,0 +1,50 @@
+"""Serve the shop in production from a frontend that was built once (what the containers and the topology test run).
+
+    reflex export --frontend-only --no-zip      # once per release; REFLEX_API_URL = the shop's public URL
+    python scripts/serve.py --port 3000         # on every instance: pages, websocket and /api on one port
+
+Unlike `reflex run --env prod`, nothing is compiled or built at start (so several instances can share one build and
+start in about a second). Set REFLEX_REDIS_URL (and REFLEX_DB_URL) before running more than one instance or worker.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--host", default=os.environ.get("RXSHOP_HOST", "0.0.0.0"))
+    ap.add_argument("--port", type=int, default=int(os.environ.get("RXSHOP_PORT", "3000")))
+    ap.add_argument("--workers", type=int, default=None, help="Granian workers (default: Reflex's choice)")
+    args = ap.parse_args(argv)
+
+    os.chdir(ROOT)  # Reflex reads rxconfig.py from the working directory
+    sys.path.insert(0, str(ROOT))
+    if args.workers:
+        os.environ["GRANIAN_WORKERS"] = str(args.workers)
+    os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+    os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
+
+    from reflex_base import constants
+    from reflex_base.environment import environment
+
+    from reflex.utils import exec as rx_exec, prerequisites
+
+    static = prerequisites.get_web_dir() / constants.Dirs.STATIC
+    if not (static / "index.html").exists():
+        print(f"serve: no built frontend in {static}; run `reflex export --frontend-only --no-zip` first",
+              file=sys.stderr)
+        return 2
+    environment.REFLEX_ENV_MODE.set(constants.Env.PROD)
+    environment.REFLEX_SKIP_COMPILE.set(True)  # the build is done; workers only import the app
+    rx_exec.run_backend_prod(args.host, args.port, constants.LogLevel.INFO, mount_frontend_compiled_app=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
