@@ -39,7 +39,7 @@ async def stripe_webhook(request: Request) -> JSONResponse:
         log.exception("webhook %s (%s) failed; Stripe will retry", notice.event_id, notice.type)
         return JSONResponse({"error": "processing failed, retry"}, status_code=500)
     if token:
-        from .state.order import push_order_update  # lazy: the state module imports the app's pages
+        from .state.order_state import push_order_update  # lazy: the state module imports the app's pages
 
         task = asyncio.create_task(push_order_update(token))  # don't make Stripe wait for the browser
         _pushes.add(task)

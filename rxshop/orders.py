@@ -13,9 +13,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from . import availability
-from . import cart as carts
-from .cart import CartError
+from . import availability, carts
+from .carts import CartError
 from .catalog import get_active_by_slug
 from .models import CartItem, Order, OrderLine, Payment, PaymentStatusChange, Product
 from .models.base import utcnow

@@ -1,8 +1,7 @@
 import reflex as rx
 
 from ..components import button_primary, button_secondary, link, page, quantity_stepper
-from ..state import CartState
-from ..state.checkout import CheckoutState
+from ..state import CartState, CheckoutState
 
 
 def cart_line(line) -> rx.Component:

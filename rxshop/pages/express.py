@@ -1,8 +1,7 @@
 import reflex as rx
 
 from ..components import button_primary, link, page
-from ..state import CartState
-from ..state.checkout import ExpressState
+from ..state import CartState, ExpressState
 
 
 def summary_line(line) -> rx.Component:

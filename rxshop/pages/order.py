@@ -1,8 +1,7 @@
 import reflex as rx
 
 from ..components import link, page
-from ..state import CartState
-from ..state.order import OrderState
+from ..state import CartState, OrderState
 from .not_found import not_found_body
 
 

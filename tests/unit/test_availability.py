@@ -2,10 +2,10 @@
 import pytest
 
 from rxshop import availability, catalog
-from rxshop import cart as carts
+from rxshop import carts
 from rxshop import orders
 from rxshop.availability import MAX_QUANTITY
-from rxshop.cart import CartError
+from rxshop.carts import CartError
 from rxshop.models import Product
 from rxshop.orders import OrderError
 

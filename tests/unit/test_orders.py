@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlmodel import Session, select
 
-from rxshop import cart as carts
+from rxshop import carts
 from rxshop import orders
 from rxshop.models import CartItem, Order, Payment, PaymentStatusChange, Product
 from rxshop.orders import OrderError

@@ -14,7 +14,7 @@ from ..models import Order
 from ..money import format_money
 from ..orders import OrderLineView
 from ..payments import PaymentError
-from .cart import CartState
+from .cart_state import CartState
 
 log = logging.getLogger("rxshop.order")
 

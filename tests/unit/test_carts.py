@@ -1,8 +1,8 @@
 """Cart rules: arithmetic, validation of untrusted input, stock, tokens."""
 import pytest
 
-from rxshop import cart as carts
-from rxshop.cart import CartError
+from rxshop import carts
+from rxshop.carts import CartError
 from rxshop.models import CartItem
 from sqlmodel import select
 

@@ -57,7 +57,7 @@ class ProductState(rx.State):
 
     @rx.event
     def set_quantity(self, value: str | float):
-        from ..cart import CartError, parse_quantity
+        from ..carts import CartError, parse_quantity
 
         try:
             self.quantity = parse_quantity(value)
@@ -68,7 +68,7 @@ class ProductState(rx.State):
     @rx.event
     async def add_to_cart(self):
         """Add the quantity held here (server side, so a just-typed quantity is already applied)."""
-        from .cart import CartState
+        from .cart_state import CartState
 
         if not self.found or not self.product.id:
             yield rx.toast.error("That product is no longer available.")

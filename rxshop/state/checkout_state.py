@@ -7,14 +7,14 @@ import json
 
 import reflex as rx
 
-from .. import orders, payments
-from ..cart import CartLine
+from .. import carts, orders, payments
+from ..carts import CartLine
 from ..db import session
 from ..fulfilment import fulfil
 from ..orders import OrderError
 from ..payments import PaymentError
 from ..settings import get_settings
-from .cart import CartState
+from .cart_state import CartState
 
 
 def _base_url() -> str:
@@ -73,8 +73,6 @@ class ExpressState(rx.State):
     _cart_token: str = ""
 
     def _summary(self) -> None:
-        from .. import cart as carts
-
         self.lines, self.total, self.ready = [], "", False
         with session() as db:
             if self.source == "product":
@@ -90,8 +88,6 @@ class ExpressState(rx.State):
 
     @rx.event
     async def load(self):
-        from .. import cart as carts
-
         params = self.router.url.query_parameters
         self.error, self.busy = "", False
         self._order_id, self._intent_id, self._customer_id = 0, "", ""

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from .. import cart as carts
-from ..cart import CartError, CartLine
+from .. import carts
+from ..carts import CartError, CartLine
 from ..db import session
 
 
