@@ -3,15 +3,16 @@ Synchronous (database + SMTP): async callers run these in a thread."""
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from . import mail, orders
+from . import mail, order_payments, receipts
 from .db import session as db_session
 from .models import Order, WebhookEvent
 from .models.base import utcnow
-from .orders import FulfilOutcome
+from .order_payments import FulfilOutcome
 from .payments.types import PaymentResult, WebhookNotice
 from .settings import get_settings
 
@@ -23,23 +24,23 @@ class EmailFailed(RuntimeError):
 
 
 def send_receipt_if_due(s: Session, out: FulfilOutcome) -> None:
-    if not out.email_due or not orders.claim_email(s, out.order_id):
+    if not out.email_due or not order_payments.claim_email(s, out.order_id):
         return
     order = s.get(Order, out.order_id)
     settings = get_settings()
     try:
-        mail.send(orders.receipt_email(s, order, settings.rxshop_base_url, settings.rxshop_name))
+        mail.send(receipts.receipt_email(s, order, settings.rxshop_base_url, settings.rxshop_name))
     except Exception as exc:  # SMTP down: release the claim; the next webhook delivery retries
-        orders.email_sent(s, out.order_id, ok=False)
+        order_payments.email_sent(s, out.order_id, ok=False)
         log.error("receipt for %s not sent: %s", order.number, exc)
         raise EmailFailed(str(exc)) from exc
-    orders.email_sent(s, out.order_id, ok=True)
+    order_payments.email_sent(s, out.order_id, ok=True)
 
 
 def fulfil(result: PaymentResult, source: str, raise_on_email: bool = False) -> FulfilOutcome | None:
     """Fulfil the order of a payment Stripe reported as paid (idempotent), then send the receipt once."""
     with db_session() as s:
-        out = orders.fulfil(s, result, source)
+        out = order_payments.fulfil(s, result, source)
         if out is not None and out.paid:
             try:
                 send_receipt_if_due(s, out)
@@ -49,46 +50,72 @@ def fulfil(result: PaymentResult, source: str, raise_on_email: bool = False) -> 
         return out
 
 
-PAID_EVENTS = {"checkout.session.completed", "checkout.session.async_payment_succeeded", "payment_intent.succeeded",
-               "charge.succeeded"}
-FAILED_EVENTS = {"payment_intent.payment_failed", "charge.failed", "checkout.session.async_payment_failed"}
-REFUND_EVENTS = {"charge.refunded", "charge.refund.updated"}
+# --- webhook events: each type the shop acts on, and what it does (returns the tab token to push to) -----------
+
+
+def _paid(s: Session, result: PaymentResult, source: str) -> str | None:
+    out = order_payments.fulfil(s, result, source)
+    if out is None:
+        return None
+    if out.paid:
+        send_receipt_if_due(s, out)
+    return out.watch_token or None
+
+
+def _failed(s: Session, result: PaymentResult, source: str) -> str | None:
+    order = order_payments.record_failure(s, result, source)
+    return order.watch_token if order else None
+
+
+def _refunded(s: Session, result: PaymentResult, source: str) -> str | None:
+    order = order_payments.record_refund(s, result, source)
+    return order.watch_token if order else None
+
+
+HANDLERS: dict[str, Callable[[Session, PaymentResult, str], str | None]] = {
+    "checkout.session.completed": _paid,
+    "checkout.session.async_payment_succeeded": _paid,
+    "payment_intent.succeeded": _paid,
+    "charge.succeeded": _paid,
+    "payment_intent.payment_failed": _failed,
+    "charge.failed": _failed,
+    "checkout.session.async_payment_failed": _failed,
+    "charge.refunded": _refunded,
+    "charge.refund.updated": _refunded,
+}
+
+
+def _begin(s: Session, notice: WebhookNotice) -> WebhookEvent | None:
+    """Record the event and count the attempt; None when it was already processed (a replay)."""
+    event = s.get(WebhookEvent, notice.event_id)
+    if event is not None and event.processed_at is not None:
+        return None
+    if event is None:
+        event = WebhookEvent(id=notice.event_id, type=notice.type)
+        s.add(event)
+        try:
+            s.commit()
+        except IntegrityError:  # the same event is being handled concurrently; fulfil() is idempotent anyway
+            s.rollback()
+            event = s.get(WebhookEvent, notice.event_id)
+    event.attempts += 1
+    s.add(event)
+    s.commit()
+    return event
 
 
 def handle_webhook(notice: WebhookNotice) -> str | None:
     """Process a verified event once. Returns the client token of a tab to push the order to, if any.
     Raises on a failure that Stripe should retry (the event is then not marked processed)."""
     with db_session() as s:
-        event = s.get(WebhookEvent, notice.event_id)
-        if event is not None and event.processed_at is not None:
-            return None  # a replay: nothing changes twice
+        event = _begin(s, notice)
         if event is None:
-            event = WebhookEvent(id=notice.event_id, type=notice.type)
-            s.add(event)
-            try:
-                s.commit()
-            except IntegrityError:  # the same event is being handled concurrently; fulfil() is idempotent anyway
-                s.rollback()
-                event = s.get(WebhookEvent, notice.event_id)
-        event.attempts += 1
-        s.add(event)
-        s.commit()
-
+            return None  # a replay: nothing changes twice
+        handler = HANDLERS.get(notice.type)
         token = None
-        result = notice.result
         try:
-            if result is not None and notice.type in PAID_EVENTS:
-                out = orders.fulfil(s, result, f"webhook {notice.event_id}")
-                if out is not None:
-                    token = out.watch_token or None
-                    if out.paid:
-                        send_receipt_if_due(s, out)
-            elif result is not None and notice.type in FAILED_EVENTS:
-                order = orders.record_failure(s, result, f"webhook {notice.event_id}")
-                token = order.watch_token if order else None
-            elif result is not None and notice.type in REFUND_EVENTS:
-                order = orders.record_refund(s, result, f"webhook {notice.event_id}")
-                token = order.watch_token if order else None
+            if handler is not None and notice.result is not None:
+                token = handler(s, notice.result, f"webhook {notice.event_id}")
         except Exception as exc:
             s.rollback()
             event = s.get(WebhookEvent, notice.event_id)

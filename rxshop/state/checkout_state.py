@@ -7,7 +7,7 @@ import json
 
 import reflex as rx
 
-from .. import carts, orders, payments
+from .. import carts, orders, payments, receipts
 from ..carts import CartLine
 from ..db import session
 from ..fulfilment import fulfil
@@ -39,7 +39,7 @@ class CheckoutState(rx.State):
                 ref = orders.order_ref(db, order, _base_url())
             redirect = await payments.create_checkout_session(
                 ref,
-                success_url=orders.order_url(_base_url(), order) + "&session_id={CHECKOUT_SESSION_ID}",
+                success_url=receipts.order_url(_base_url(), order) + "&session_id={CHECKOUT_SESSION_ID}",
                 cancel_url=f"{_base_url()}/cart?canceled={order.number}",
             )
             with session() as db:
@@ -156,7 +156,7 @@ class ExpressState(rx.State):
         if result.paid:
             await asyncio.to_thread(fulfil, result, "express page")
         with session() as db:
-            return rx.redirect(orders.order_url("", db.get(orders.Order, order_id)))
+            return rx.redirect(receipts.order_url("", db.get(orders.Order, order_id)))
 
     @rx.event(background=True)
     async def card_confirmed(self, outcome: dict):

@@ -7,12 +7,12 @@ import logging
 
 import reflex as rx
 
-from .. import orders, payments
+from .. import orders, payments, receipts
 from ..db import session
 from ..fulfilment import fulfil
 from ..models import Order
 from ..money import format_money
-from ..orders import OrderLineView
+from ..receipts import OrderLineView
 from ..payments import PaymentError
 from .cart_state import CartState
 
@@ -40,9 +40,9 @@ class OrderState(rx.State):
             self._order_id, self.number = order.id, order.number
             self.total = format_money(order.total_cents, order.currency)
             self.refunded = format_money(order.refunded_cents, order.currency) if order.refunded_cents else ""
-            self.payment_id = orders.payment_id(order) if paid else ""
+            self.payment_id = receipts.payment_id(order) if paid else ""
             self.email = order.email
-            self.lines = orders.line_views(db, order, with_links=paid)
+            self.lines = receipts.line_views(db, order, with_links=paid)
             self.phase = order.status
 
     @rx.event(background=True)

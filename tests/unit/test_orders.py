@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from rxshop import carts
-from rxshop import orders
+from rxshop import order_payments, orders
 from rxshop.models import CartItem, Order, Payment, PaymentStatusChange, Product
 from rxshop.orders import OrderError
 from rxshop.payments import InvalidWebhook, PaymentResult, parse_webhook
@@ -74,14 +74,14 @@ def test_find_for_viewer_needs_the_token(db, cart_order):
 
 def test_fulfil_is_idempotent(db, cart_order, products):
     cart, order = cart_order
-    first = orders.fulfil(db, paid(order), "test")
+    first = order_payments.fulfil(db, paid(order), "test")
     assert first.paid and first.newly_paid and first.email_due
     db.expire_all()
     assert db.get(Order, order.id).status == "paid"
     assert db.get(Order, order.id).email == "b@example.com"
     assert db.get(Product, products["limited"]).stock == 1
     assert db.exec(select(CartItem).where(CartItem.cart_id == cart.id)).all() == []
-    again = orders.fulfil(db, paid(order, kind="checkout_session"), "test again")
+    again = order_payments.fulfil(db, paid(order, kind="checkout_session"), "test again")
     assert again.paid and not again.newly_paid
     db.expire_all()
     assert db.get(Product, products["limited"]).stock == 1
@@ -98,7 +98,7 @@ def test_fulfil_concurrently_from_many_threads(engine, products):
     def run():
         with Session(engine) as s:
             barrier.wait()
-            results.append(orders.fulfil(s, paid(order), "thread"))
+            results.append(order_payments.fulfil(s, paid(order), "thread"))
 
     threads = [threading.Thread(target=run) for _ in range(6)]
     [t.start() for t in threads]
@@ -106,33 +106,33 @@ def test_fulfil_concurrently_from_many_threads(engine, products):
     assert sum(r.newly_paid for r in results) == 1 and all(r.paid for r in results)
     with Session(engine) as db:
         assert db.get(Product, products["limited"]).stock == 2
-        claims = [orders.claim_email(db, order.id) for _ in range(3)]
+        claims = [order_payments.claim_email(db, order.id) for _ in range(3)]
         assert claims == [True, False, False]
-        orders.email_sent(db, order.id, ok=True)
-        assert orders.fulfil(db, paid(order), "late").email_due is False
+        order_payments.email_sent(db, order.id, ok=True)
+        assert order_payments.fulfil(db, paid(order), "late").email_due is False
 
 
 def test_unpaid_or_mismatched_payment_changes_nothing(db, cart_order, products):
     _, order = cart_order
-    assert orders.fulfil(db, paid(order, paid=False, status="processing"), "t").paid is False
-    out = orders.fulfil(db, paid(order, amount=1), "t")
+    assert order_payments.fulfil(db, paid(order, paid=False, status="processing"), "t").paid is False
+    out = order_payments.fulfil(db, paid(order, amount=1), "t")
     assert out.paid is False
     db.expire_all()
     o = db.get(Order, order.id)
     assert o.status == "pending" and "does not match" in o.note
     assert db.get(Product, products["limited"]).stock == 3
-    assert orders.fulfil(db, paid(order, order_id=None), "t") is None
+    assert order_payments.fulfil(db, paid(order, order_id=None), "t") is None
 
 
 def test_failure_and_refunds_are_recorded(db, cart_order):
     _, order = cart_order
-    orders.record_failure(db, paid(order, paid=False, status="requires_payment_method",
+    order_payments.record_failure(db, paid(order, paid=False, status="requires_payment_method",
                                    failure_message="Your card was declined."), "webhook evt_1")
-    orders.fulfil(db, paid(order), "webhook evt_2")
-    orders.record_refund(db, paid(order, kind="payment_intent", amount_refunded=1000), "webhook evt_3")
+    order_payments.fulfil(db, paid(order), "webhook evt_2")
+    order_payments.record_refund(db, paid(order, kind="payment_intent", amount_refunded=1000), "webhook evt_3")
     db.expire_all()
     assert db.get(Order, order.id).status == "partially_refunded"
-    orders.record_refund(db, paid(order, amount_refunded=order.total_cents), "webhook evt_4")
+    order_payments.record_refund(db, paid(order, amount_refunded=order.total_cents), "webhook evt_4")
     db.expire_all()
     o = db.get(Order, order.id)
     assert o.status == "refunded" and o.refunded_cents == order.total_cents

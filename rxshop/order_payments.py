@@ -1,0 +1,162 @@
+"""What a payment Stripe reported does to its order: the one idempotent fulfil (paid, stock, cart) that the
+confirmation page and the webhook both call, the receipt-email claim, failures and refunds.
+Plain Python: no Reflex, no Stripe; the caller passes the session."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from . import carts
+from .models import Order, Payment, PaymentStatusChange, Product
+from .models.base import utcnow
+from .orders import lines_of
+from .payments.types import PaymentResult
+
+log = logging.getLogger("rxshop.order_payments")
+
+
+def _payment(session: Session, order: Order, result: PaymentResult) -> Payment:
+    kind = "charge" if result.kind == "charge" else "payment_intent"
+    payment = session.exec(select(Payment).where(Payment.provider_id == result.provider_id)).first()
+    if payment is None:
+        payment = Payment(order_id=order.id, kind=kind, provider_id=result.provider_id, amount_cents=result.amount,
+                          currency=result.currency, status="created")
+        session.add(payment)
+        try:
+            session.flush()
+        except IntegrityError:  # recorded concurrently
+            session.rollback()
+            payment = session.exec(select(Payment).where(Payment.provider_id == result.provider_id)).one()
+    return payment
+
+
+def _set_status(session: Session, payment: Payment, status: str, source: str, detail: str = "") -> None:
+    if payment.status != status:
+        payment.status = status
+        payment.updated_at = utcnow()
+        session.add(payment)
+        session.add(PaymentStatusChange(payment_id=payment.id, status=status, source=source[:64], detail=detail))
+
+
+@dataclasses.dataclass
+class FulfilOutcome:
+    order_id: int
+    paid: bool  # the order is paid (now or before)
+    newly_paid: bool  # this call marked it paid
+    email_due: bool  # the receipt still has to be sent
+    watch_token: str = ""
+
+
+def fulfil(session: Session, result: PaymentResult, source: str) -> FulfilOutcome | None:
+    """Idempotent: mark the order paid, record the payment, decrement stock, empty the cart. Safe to call from the
+    webhook and the confirmation page at the same time, and again after a crash. Only for a payment Stripe itself
+    reported (`result` is retrieved server-side or comes from a signed webhook)."""
+    if result.order_id is None:
+        return None
+    order = session.get(Order, result.order_id)
+    if order is None:
+        log.warning("payment %s names unknown order %s", result.provider_id, result.order_id)
+        return None
+    if not result.paid:
+        return FulfilOutcome(order.id, order.status == "paid", False, False, order.watch_token)
+    if result.amount != order.total_cents or result.currency.lower() != order.currency.lower():
+        log.error("order %s: paid %s %s but total is %s %s", order.number, result.amount, result.currency,
+                  order.total_cents, order.currency)
+        order.note = f"Paid {result.amount} {result.currency} does not match the order total: check manually."
+        session.add(order)
+        session.commit()
+        return FulfilOutcome(order.id, False, False, False, order.watch_token)
+
+    if result.provider_id:
+        payment = _payment(session, order, result)
+        _set_status(session, payment, "succeeded", source)
+    if result.email:  # Checkout collects the email; any event that carries it fills it in
+        session.execute(update(Order).where(Order.id == order.id, Order.email == "").values(email=result.email))
+    now = utcnow()
+    won = session.execute(
+        update(Order).where(Order.id == order.id, Order.status == "pending")
+        .values(status="paid", paid_at=now, updated_at=now,
+                stripe_payment_intent_id=result.provider_id if result.kind != "charge" else None,
+                stripe_charge_id=result.charge_id or (result.provider_id if result.kind == "charge" else None),
+                stripe_checkout_session_id=result.checkout_session_id or order.stripe_checkout_session_id)
+    ).rowcount == 1
+    if won:
+        problems = []
+        for line in lines_of(session, order):
+            if line.product_id is None:
+                continue
+            done = session.execute(
+                update(Product).where(Product.id == line.product_id, Product.stock.is_not(None),
+                                      Product.stock >= line.quantity)
+                .values(stock=Product.stock - line.quantity)
+            ).rowcount
+            if not done:
+                product = session.get(Product, line.product_id)
+                if product is not None and product.stock is not None:  # paid for more than is left: flag it
+                    problems.append(f"{line.name}: {line.quantity} paid, {product.stock} in stock")
+                    session.execute(update(Product).where(Product.id == product.id).values(stock=0))
+        if problems:
+            session.execute(update(Order).where(Order.id == order.id).values(note="Oversold: " + "; ".join(problems)))
+        if order.cart_id is not None:
+            carts.clear(session, order.cart_id)
+    session.commit()
+    session.refresh(order)
+    if order.status != "paid":  # canceled or refunded meanwhile
+        return FulfilOutcome(order.id, False, False, False, order.watch_token)
+    return FulfilOutcome(order.id, True, won, order.email_sent_at is None and bool(order.email), order.watch_token)
+
+
+def claim_email(session: Session, order_id: int) -> bool:
+    """Take the right to send the receipt (one sender at a time; a claim older than 2 minutes is stale)."""
+    now = utcnow()
+    stale = now - timedelta(minutes=2)
+    won = session.execute(
+        update(Order).where(Order.id == order_id, Order.email_sent_at.is_(None),
+                            (Order.email_claimed_at.is_(None)) | (Order.email_claimed_at < stale))
+        .values(email_claimed_at=now)
+    ).rowcount == 1
+    session.commit()
+    return won
+
+
+def email_sent(session: Session, order_id: int, ok: bool) -> None:
+    values = {"email_sent_at": utcnow()} if ok else {"email_claimed_at": None}
+    session.execute(update(Order).where(Order.id == order_id).values(**values))
+    session.commit()
+
+
+def record_failure(session: Session, result: PaymentResult, source: str) -> Order | None:
+    order = session.get(Order, result.order_id) if result.order_id else None
+    if order is None or not result.provider_id:
+        return None
+    payment = _payment(session, order, result)
+    if payment.status != "succeeded":
+        _set_status(session, payment, "failed", source, result.failure_message)
+    session.commit()
+    return order
+
+
+def record_refund(session: Session, result: PaymentResult, source: str) -> Order | None:
+    payment = session.exec(select(Payment).where(
+        Payment.provider_id.in_([x for x in (result.provider_id, result.charge_id) if x]))).first()
+    order = session.get(Order, payment.order_id) if payment else (
+        session.get(Order, result.order_id) if result.order_id else None)
+    if order is None:
+        return None
+    refunded = max(result.amount_refunded, order.refunded_cents)
+    if payment is not None:
+        payment.refunded_cents = max(payment.refunded_cents, result.amount_refunded)
+        _set_status(session, payment, "refunded" if refunded >= payment.amount_cents else "partially_refunded",
+                    source, f"{refunded} refunded")
+    order.refunded_cents = refunded
+    if order.status in ("paid", "partially_refunded", "refunded"):
+        order.status = "refunded" if refunded >= order.total_cents else "partially_refunded"
+    order.updated_at = utcnow()
+    session.add(order)
+    session.commit()
+    return order

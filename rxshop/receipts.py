@@ -1,0 +1,56 @@
+"""What the shopper is shown of a paid order: its lines (with download links once paid), the Stripe payment id,
+and the receipt email. Plain Python: no Reflex, no Stripe."""
+from __future__ import annotations
+
+import dataclasses
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from sqlmodel import Session
+
+from .models import Order
+from .money import format_money
+from .orders import lines_of
+
+
+@dataclasses.dataclass
+class OrderLineView:
+    name: str = ""
+    quantity: int = 0
+    unit_price: str = ""
+    line_total: str = ""
+    delivery_url: str = ""
+
+
+def line_views(session: Session, order: Order, with_links: bool) -> list[OrderLineView]:
+    return [OrderLineView(ln.name, ln.quantity, format_money(ln.unit_price_cents, order.currency),
+                          format_money(ln.unit_price_cents * ln.quantity, order.currency),
+                          ln.delivery_url if with_links else "")
+            for ln in lines_of(session, order)]
+
+
+def payment_id(order: Order) -> str:
+    return order.stripe_payment_intent_id or order.stripe_charge_id or ""
+
+
+def order_url(base_url: str, order: Order) -> str:
+    return f"{base_url.rstrip('/')}/orders/{order.number}?token={order.access_token}"
+
+
+def receipt_email(session: Session, order: Order, base_url: str, shop_name: str):
+    total = format_money(order.total_cents, order.currency)
+    lines = line_views(session, order, with_links=True)
+    msg = EmailMessage()
+    msg["To"] = order.email
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain="rxshop.localhost")
+    msg["Subject"] = f"Your {shop_name} order {order.number}: receipt and downloads"
+    body = ["Thank you for your order!", "", f"Order number: {order.number}",
+            f"Payment of {total} succeeded (Stripe payment {payment_id(order)}).", "", "Items:"]
+    for ln in lines:
+        body.append(f"  {ln.quantity} x {ln.name} at {ln.unit_price} = {ln.line_total}")
+    body += ["", f"Total paid: {total}", "", "Your downloads:"]
+    body += [f"  {ln.name}: {ln.delivery_url}" for ln in lines if ln.delivery_url]
+    body += ["", f"View your order any time: {order_url(base_url, order)}", "", f"— {shop_name}"]
+    msg.set_content("\n".join(body))
+    return msg
