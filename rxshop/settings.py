@@ -33,6 +33,17 @@ class Settings(BaseSettings):
     smtp_timeout: float = 10.0
     mail_from: str = "rxshop <orders@rxshop.localhost>"
 
+    # Operator console (/admin).
+    rxshop_secret_key: str = ""  # signs download links; empty = a random key kept in var/secret-key
+    rxshop_admin_session_hours: float = 8.0  # an operator login lasts this long
+    rxshop_login_limit_account: str = "5/5 minutes"  # failed logins allowed per account (limits syntax)
+    rxshop_login_limit_ip: str = "20/5 minutes"  # failed logins allowed per client IP
+    rxshop_files_dir: str = "var/files"  # product files for download: never under assets/ or the upload dir
+    rxshop_image_max_bytes: int = 2_000_000
+    rxshop_file_max_bytes: int = 200_000_000
+    rxshop_download_days: float = 7.0  # a download link works this long after it was sent
+    rxshop_download_limit: int = 5  # downloads per order line
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -1,6 +1,10 @@
 """SQLModel tables. Importing this package registers every table for Alembic (`reflex db makemigrations`)."""
 from .cart_tables import Cart, CartItem
 from .catalog_tables import Product
+from .operator_tables import AuditEntry, Operator, OperatorSession
 from .order_tables import Order, OrderLine, Payment, PaymentStatusChange, WebhookEvent
 
-__all__ = ["Cart", "CartItem", "Order", "OrderLine", "Payment", "PaymentStatusChange", "Product", "WebhookEvent"]
+__all__ = [
+    "AuditEntry", "Cart", "CartItem", "Operator", "OperatorSession", "Order", "OrderLine", "Payment",
+    "PaymentStatusChange", "Product", "WebhookEvent",
+]

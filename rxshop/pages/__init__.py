@@ -1,4 +1,4 @@
 """One module per page. Importing a module registers its @rx.page route."""
-from . import cart, express, index, not_found, order, product
+from . import cart, console, express, index, not_found, order, product
 
-__all__ = ["cart", "index", "express", "not_found", "order", "product"]
+__all__ = ["cart", "console", "index", "express", "not_found", "order", "product"]

@@ -1,0 +1,51 @@
+"""Failed logins are limited per account and per client IP (the `limits` library, moving window). With Redis
+configured the counters are shared by every worker; otherwise they live in the one worker's memory."""
+from __future__ import annotations
+
+import math
+import os
+import time
+from functools import lru_cache
+
+from limits import RateLimitItem, parse, storage, strategies
+
+from ..settings import get_settings
+
+
+@lru_cache
+def _limiter() -> strategies.MovingWindowRateLimiter:
+    redis_url = os.environ.get("REFLEX_REDIS_URL", "")
+    uri = redis_url if redis_url.startswith(("redis://", "rediss://")) else "memory://"
+    return strategies.MovingWindowRateLimiter(storage.storage_from_string(uri))
+
+
+def _items() -> tuple[RateLimitItem, RateLimitItem]:
+    s = get_settings()
+    return parse(s.rxshop_login_limit_account), parse(s.rxshop_login_limit_ip)
+
+
+def _keys(email: str, ip: str) -> tuple[tuple[RateLimitItem, str], ...]:
+    per_account, per_ip = _items()
+    return ((per_account, "rxshop-login-account:" + email[:254]), (per_ip, "rxshop-login-ip:" + ip[:64]))
+
+
+def wait_seconds(email: str, ip: str) -> int:
+    """0 when a login attempt may be made now, else how many seconds until one may."""
+    limiter, wait = _limiter(), 0
+    for item, key in _keys(email, ip):
+        if not limiter.test(item, key):
+            reset = limiter.get_window_stats(item, key).reset_time
+            wait = max(wait, math.ceil(reset - time.time()), 1)
+    return wait
+
+
+def failed(email: str, ip: str) -> None:
+    limiter = _limiter()
+    for item, key in _keys(email, ip):
+        limiter.hit(item, key)
+
+
+def clear(email: str) -> None:
+    """A successful login forgets the account's failures (not the IP's)."""
+    item, key = _keys(email, "")[0]
+    _limiter().clear(item, key)
