@@ -1,6 +1,7 @@
 """Stripe's documented test cards, through every door the shop (and Stripe.js) uses.
 
-Each row of the test-card table in /work/shared/notes/stripe.md is exercised by its
+Each row of the test-card table in stripe_sandbox/README.md (Stripe's documented test cards,
+https://docs.stripe.com/testing) is exercised by its
 test PaymentMethod id (pm_card_*), its test Token id (tok_*), and its raw card number
 tokenised with the *publishable* key exactly as Stripe.js does (POST /v1/payment_methods
 and POST /v1/tokens), then charged with the secret key.
