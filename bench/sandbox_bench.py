@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-SK = "sk_test_bench_4eC39HqLyjWDarjtT1zdp7dc"
+SK = "sk_test_sandbox"
 PREFIX = "stripe-sandbox listening on "
 
 

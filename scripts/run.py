@@ -48,7 +48,9 @@ def main() -> int:
                             "--public-url", env["STRIPE_API_BASE"],
                             "--state-file", str(ROOT / "var" / "stripe-sandbox.json"),
                             "--webhook-url", f"http://localhost:{port}/api/stripe/webhook",
-                            "--webhook-secret", secret], env, "Stripe sandbox"))
+                            "--webhook-secret", secret,
+                            "--secret-key", env["STRIPE_SECRET_KEY"],
+                            "--publishable-key", env["STRIPE_PUBLISHABLE_KEY"]], env, "Stripe sandbox"))
 
     if not env.get("SMTP_HOST"):  # no mail server configured: a local sink keeps every email in var/mail/
         env["SMTP_HOST"] = "127.0.0.1"

@@ -10,7 +10,9 @@ from .config import SandboxConfig
 
 def parse_args(argv=None) -> SandboxConfig:
     ap = argparse.ArgumentParser(prog="python -m stripe_sandbox", description="Offline Stripe test-mode sandbox")
-    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--host", default="127.0.0.1", help="bind address (default loopback only)")
+    ap.add_argument("--secret-key", default="sk_test_sandbox", help="the only secret key accepted")
+    ap.add_argument("--publishable-key", default="pk_test_sandbox", help="the only publishable key accepted")
     ap.add_argument("--port", type=int, default=12111, help="0 picks a free port")
     ap.add_argument("--public-url", default=None, help="browser-facing base URL (default http://HOST:PORT)")
     ap.add_argument("--state-file", default=None, help="JSON file to load state from and save it to (debounced)")
@@ -29,12 +31,15 @@ def parse_args(argv=None) -> SandboxConfig:
     a = ap.parse_args(argv)
     if a.processing_seconds < 0:
         ap.error("--processing-seconds must be >= 0")
+    if not a.secret_key.startswith("sk_test_") or not a.publishable_key.startswith("pk_test_"):
+        ap.error("--secret-key must start with sk_test_ and --publishable-key with pk_test_")
     if len(a.webhook_url) != len(a.webhook_secret):
         ap.error("--webhook-url and --webhook-secret must come in pairs")
     cfg = SandboxConfig(host=a.host, port=a.port, public_url=a.public_url, state_file=a.state_file,
                         webhooks=list(zip(a.webhook_url, a.webhook_secret)), webhook_delay=a.webhook_delay,
                         retry_base=a.retry_base, max_attempts=a.max_attempts, webhook_timeout=a.webhook_timeout,
-                        processing_seconds=a.processing_seconds)
+                        processing_seconds=a.processing_seconds, secret_key=a.secret_key,
+                        publishable_key=a.publishable_key)
     cfg.log_level = a.log_level  # type: ignore[attr-defined]
     return cfg
 

@@ -27,11 +27,28 @@ class SandboxApp(Starlette):
     sandbox: Sandbox
     api: Api
 
+    own_origins: set[str]
+
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["path"].startswith("/v1/"):
             await self.api(scope, receive, send)
             return
+        if scope["type"] == "http" and scope["path"].startswith("/_sandbox/") and self._from_other_site(scope):
+            await JSONResponse({"error": {"type": "invalid_request_error", "message": "The sandbox's test-only "
+                                          "endpoints can't be called from another site's page."}},
+                               status_code=403)(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
+
+    def _from_other_site(self, scope) -> bool:
+        """A browser request made by a page of another origin (test-only endpoints are for test code and tools,
+        which send neither header)."""
+        for k, v in scope["headers"]:
+            if k == b"origin" and v.decode("latin-1") not in self.own_origins:
+                return True
+            if k == b"sec-fetch-site" and v not in (b"same-origin", b"none"):
+                return True
+        return False
 
 
 def create_app(config: SandboxConfig | None = None) -> SandboxApp:
@@ -132,6 +149,7 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
     ]
     app = SandboxApp(routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_found})
     app.sandbox = sb
+    app.own_origins = config.own_origins()
     app.api = Api(sb)
     app.dispatcher = dispatcher
     app.settler = settler

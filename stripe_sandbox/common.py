@@ -32,6 +32,7 @@ class Ctx:
     request_id: str | None = None
     idem_key: str | None = None
     hosted_checkout: bool = False
+    origin: str | None = None          # the browser page's origin on a publishable-key call (its Origin header)
 
 
 NO_CTX = Ctx()

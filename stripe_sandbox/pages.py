@@ -46,6 +46,11 @@ def page(title: str, body: str, status: int = 200, extra_head: str = "") -> HTML
     return HTMLResponse(doc, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+def _js(value) -> str:
+    """A JSON literal safe inside <script>."""
+    return json.dumps(value).replace("<", "\\u003c")
+
+
 def _success_url(cs: dict) -> str | None:
     u = cs.get("success_url")
     return u.replace("{CHECKOUT_SESSION_ID}", cs["id"]) if u else None
@@ -258,10 +263,14 @@ def routes(sb: Sandbox) -> list[Route]:
                                                                       "processing") else "failed"])
             return RedirectResponse(urlunsplit(parts._replace(query=urlencode(q, doseq=True))), status_code=303)
         msg = {"type": "stripe-sandbox-3ds-done", "payment_intent": pi["id"], "status": pi["status"]}
+        # only to the origin of the page that used the client_secret (Stripe.js there opened this frame)
+        target = sb.pi_origins.get(pi["id"])
+        script = (f"<script>(function(){{var m={_js(msg)},o={_js(target)};"
+                  f"try{{if(window.parent&&window.parent!==window)window.parent.postMessage(m,o);}}catch(e){{}}"
+                  f"try{{if(window.opener)window.opener.postMessage(m,o);}}catch(e){{}}}})();</script>"
+                  if target else "")
         body = (f"<main><section class=card><h1>Authentication finished</h1><p id=done>You can close this window."
-                f"</p></section></main><script>(function(){{var m={json.dumps(msg)};"
-                f"try{{if(window.parent&&window.parent!==window)window.parent.postMessage(m,'*');}}catch(e){{}}"
-                f"try{{if(window.opener)window.opener.postMessage(m,'*');}}catch(e){{}}}})();</script>")
+                f"</p></section></main>{script}")
         return page("Authentication finished", body)
 
     # ------------------------------------------------------------------------------------------ Stripe.js

@@ -56,18 +56,24 @@ def _listify(d):
 _BASE_HEADERS = [
     (b"content-type", b"application/json"),
     (b"stripe-version", API_VERSION.encode()),
-    (b"access-control-allow-origin", b"*"),
-    (b"access-control-expose-headers", b"Request-Id, Idempotency-Key, Idempotent-Replayed, Stripe-Version"),
     (b"cache-control", b"no-cache, no-store"),
+]
+# Cross-origin reads only for publishable-key answers (what Stripe.js needs; it sends the key in the form body, a
+# "simple" request without preflight). The preflight does not allow `Authorization`, so a page can't send a key
+# in a header cross-origin.
+_CORS_PUBLISHABLE = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-expose-headers", b"Request-Id, Stripe-Version"),
 ]
 _CORS_PREFLIGHT = [
     (b"access-control-allow-origin", b"*"),
-    (b"access-control-allow-methods", b"GET, POST, DELETE, OPTIONS"),
-    (b"access-control-allow-headers", b"Authorization, Content-Type, Idempotency-Key, Stripe-Version, "
-                                      b"Stripe-Account"),
+    (b"access-control-allow-methods", b"GET, POST"),
+    (b"access-control-allow-headers", b"Content-Type"),
     (b"access-control-max-age", b"300"),
     (b"content-length", b"0"),
 ]
+SECRET_FROM_BROWSER_MSG = ("A secret API key can't be used from a web page (this request came from origin {}). "
+                           "Call the API with the secret key from your server.")
 NO_KEY_MSG = ("You did not provide an API key. You need to provide your API key in the Authorization header, using "
               "Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://docs.stripe.com/api#authentication "
               "for details, or we can help at https://support.stripe.com/.")
@@ -83,6 +89,7 @@ class Api:
     def __init__(self, sb: Sandbox):
         self.sb = sb
         self.router = Router()
+        self.own_origins = sb.config.own_origins()
 
     async def __call__(self, scope, receive, send):
         method = scope["method"]
@@ -107,12 +114,14 @@ class Api:
         sb = self.sb
         rid = new_id("req_", 14)
         extra = [(b"request-id", rid.encode())]
-        auth = idem = None
+        auth = idem = origin = None
         for k, v in raw_headers:
             if k == b"authorization":
                 auth = v.decode("latin-1")
             elif k == b"idempotency-key":
                 idem = v.decode("latin-1")
+            elif k == b"origin":
+                origin = v.decode("latin-1")
         try:
             params = parse_form(query.decode("utf-8")) if query else {}
             if body:
@@ -135,10 +144,14 @@ class Api:
         route = self.router.match(method, path)
         if not key:
             return self._err(401, "invalid_request_error", NO_KEY_MSG, extra)
-        if key.startswith(("sk_test_", "rk_test_")):
+        cfg = sb.config
+        if key == cfg.secret_key:
             publishable = False
-        elif key.startswith("pk_test_"):
+            if origin is not None and origin not in self.own_origins:
+                return self._err(403, "invalid_request_error", SECRET_FROM_BROWSER_MSG.format(origin), extra)
+        elif key == cfg.publishable_key:
             publishable = True
+            extra.extend(_CORS_PUBLISHABLE)
         else:
             return self._err(401, "invalid_request_error", f"Invalid API Key provided: {_redact(key)}", extra)
         if route is None:
@@ -176,7 +189,8 @@ class Api:
                 extra.append((b"idempotent-replayed", b"true"))
                 extra.append((b"original-request", prid.encode()))
                 return pstatus, pbody.encode() if isinstance(pbody, str) else pbody, extra
-        ctx = Ctx(key=key, publishable=publishable, request_id=rid, idem_key=idem if method == "POST" else None)
+        ctx = Ctx(key=key, publishable=publishable, request_id=rid, idem_key=idem if method == "POST" else None,
+                  origin=origin if publishable else None)
         cache = True
         try:
             obj = fn(sb, ctx, params, *groups)

@@ -29,6 +29,7 @@ class PaymentIntents:
         "pending_3ds": Table(),       # pi id -> pm id awaiting the challenge
         "pending_settles": Table(),   # pi id -> unix time its `processing` payment settles
         "pi_session": Table(),        # pi id -> cs id of the Checkout Session that made it
+        "pi_origins": Table(),        # pi id -> origin of the page that used its client_secret (3-D Secure answers)
     }
     on_settle_scheduled: Callable[[str, float], None] | None = None  # set by the settler (a timer per payment)
     def pi_create(self, ctx: Ctx, p: dict, session_id: str | None = None) -> dict:
@@ -97,8 +98,14 @@ class PaymentIntents:
         pi = self.get(pid, "payment_intent", "payment_intent")
         if ctx.publishable:
             self._check_client_secret(pi, p)
+            self._note_origin(ctx, pi)
             return self.pi_public(pi)
         return pi
+
+    def _note_origin(self, ctx: Ctx, pi: dict) -> None:
+        """The page that holds this PaymentIntent's client_secret; the 3-D Secure page reports only to it."""
+        if ctx.origin and ctx.origin != "null":
+            self.pi_origins[pi["id"]] = ctx.origin
 
     @staticmethod
     def pi_public(pi: dict) -> dict:
@@ -147,6 +154,7 @@ class PaymentIntents:
         pi = self.get(pid, "payment_intent", "payment_intent")
         if ctx.publishable:
             self._check_client_secret(pi, p)
+            self._note_origin(ctx, pi)
         st = pi["status"]
         if st == "succeeded":
             raise unexpected_state("You cannot confirm this PaymentIntent because it has already succeeded after "

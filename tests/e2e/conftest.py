@@ -20,7 +20,7 @@ def stack(tmp_path_factory):
     mail = MailSink(workdir)
     shop = ShopServer(workdir, {
         "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail.port),
-        "STRIPE_SECRET_KEY": "sk_test_e2e", "STRIPE_PUBLISHABLE_KEY": "pk_test_e2e", "STRIPE_WEBHOOK_SECRET": secret,
+        "STRIPE_SECRET_KEY": "sk_test_sandbox", "STRIPE_PUBLISHABLE_KEY": "pk_test_sandbox", "STRIPE_WEBHOOK_SECRET": secret,
     })
     sandbox = Sandbox(workdir, shop.url + "/api/stripe/webhook", secret)
     started = []

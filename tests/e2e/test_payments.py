@@ -259,7 +259,7 @@ def _events_for(sandbox, order_number: str) -> list[dict]:
     import urllib.request
 
     req = urllib.request.Request(sandbox.url + "/v1/events?limit=100",
-                                 headers={"Authorization": "Bearer sk_test_e2e"})
+                                 headers={"Authorization": "Bearer sk_test_sandbox"})
     with urllib.request.urlopen(req, timeout=10) as r:
         events = json.loads(r.read())["data"]
     return [e for e in events if (e["data"]["object"].get("metadata") or {}).get("order_number") == order_number]

@@ -23,8 +23,8 @@ import stripe
 
 from tests.sandbox.sandbox_proc import SandboxProcess
 
-SECRET_KEY = "sk_test_contract_4eC39HqLyjWDarjtT1zdp7dc"
-PUBLISHABLE_KEY = "pk_test_contract_TYooMQauvdEDq54NiTphI7jx"
+SECRET_KEY = "sk_test_sandbox"
+PUBLISHABLE_KEY = "pk_test_sandbox"
 
 
 # --------------------------------------------------------------------------- sandbox process

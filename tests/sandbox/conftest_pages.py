@@ -15,8 +15,8 @@ import stripe
 
 from tests.sandbox.sandbox_proc import SandboxProcess
 
-PK = "pk_test_sandbox_pages"
-SK = "sk_test_sandbox_pages"
+PK = "pk_test_sandbox"
+SK = "sk_test_sandbox"
 
 
 STRIPEJS_PAGE = """<!doctype html><html><head><meta charset=utf-8><title>Stripe.js sandbox test page</title>

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 import stripe
 
-PK = "pk_test_contract_TYooMQauvdEDq54NiTphI7jx"
+PK = "pk_test_sandbox"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import json
 import httpx
 import stripe
 
-SK = "sk_test_cli_4eC39HqLyjWDarjtT1zdp7dc"
+SK = "sk_test_sandbox"
 
 
 def client_of(sb) -> stripe.StripeClient:

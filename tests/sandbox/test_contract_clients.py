@@ -15,7 +15,7 @@ def run_async(coro):
         return pool.submit(asyncio.run, coro).result()
 
 
-SK = "sk_test_contract_4eC39HqLyjWDarjtT1zdp7dc"
+SK = "sk_test_sandbox"
 
 
 def fresh_client(url: str) -> stripe.StripeClient:

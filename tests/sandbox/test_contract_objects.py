@@ -195,7 +195,7 @@ def test_automatic_payment_methods_server_confirm_needs_return_url(client):
 
 def test_automatic_payment_methods_return_url_rule_details(client, http, browser_http):
     """The same rule at create time (`confirm=true`), what it leaves behind, and who is exempt."""
-    pk = "pk_test_contract_TYooMQauvdEDq54NiTphI7jx"
+    pk = "pk_test_sandbox"
     # confirm=true at create, secret key, no return_url: refused, and no PaymentIntent is created
     for extra in ({}, {"automatic_payment_methods[enabled]": "true"},
                   {"automatic_payment_methods[enabled]": "true", "automatic_payment_methods[allow_redirects]": "always"}):

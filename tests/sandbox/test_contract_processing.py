@@ -10,8 +10,8 @@ import httpx
 import pytest
 import stripe
 
-SECRET_KEY = "sk_test_processing_4eC39HqLyjWDarjtT1zdp7dc"
-PUBLISHABLE_KEY = "pk_test_processing_TYooMQauvdEDq54NiTphI7jx"
+SECRET_KEY = "sk_test_sandbox"
+PUBLISHABLE_KEY = "pk_test_sandbox"
 S = 1.0            # processing time used by most tests
 SUCCEEDED = ("charge.succeeded", "payment_intent.succeeded")
 

@@ -212,3 +212,11 @@ def test_redirect_to_checkout(js_page: Page, client, shop):
     js_page.evaluate("(id) => { stripe.redirectToCheckout({sessionId: id}); }", cs.id)
     js_page.wait_for_url(cs.url, timeout=TIMEOUT)
     expect(js_page.get_by_text("Sticker")).to_be_visible()
+
+
+def test_merchant_page_cannot_reset_the_sandbox(js_page: Page, client, sandbox):
+    client.v1.customers.create(params={"email": "keep@example.com"})
+    status = js_page.evaluate("""(url) => fetch(url + '/_sandbox/reset', {method: 'POST', mode: 'no-cors'})
+                                 .then(() => 'sent', () => 'failed')""", sandbox.url)
+    assert status == "sent"                   # the browser sent it; the sandbox refused it
+    assert len(client.v1.customers.list().data) == 1

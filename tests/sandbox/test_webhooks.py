@@ -279,7 +279,7 @@ def cli_sandbox(make_receiver, start_sandbox):
 
 def test_cli_webhook_registration(cli_sandbox):
     sb, receiver = cli_sandbox
-    client = stripe.StripeClient("sk_test_cli", base_addresses={"api": sb.url}, max_network_retries=0)
+    client = stripe.StripeClient("sk_test_sandbox", base_addresses={"api": sb.url}, max_network_retries=0)
     listed = client.v1.webhook_endpoints.list().data
     assert [w.url for w in listed] == [receiver.url]
     t0 = time.monotonic()
