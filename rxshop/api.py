@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from . import routes
 from .fulfilment import handle_webhook
 from .health import report as health_report
 from .payments import InvalidWebhook, parse_webhook
@@ -48,7 +49,7 @@ async def stripe_webhook(request: Request) -> JSONResponse:
 
 
 api = Starlette(routes=[
-    Route("/api/health", health, methods=["GET"]),
-    Route("/api/health/live", alive, methods=["GET"]),
-    Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
+    Route(routes.API_HEALTH, health, methods=["GET"]),
+    Route(routes.API_HEALTH_LIVE, alive, methods=["GET"]),
+    Route(routes.API_STRIPE_WEBHOOK, stripe_webhook, methods=["POST"]),
 ])

@@ -27,9 +27,8 @@ def send_receipt_if_due(s: Session, out: FulfilOutcome) -> None:
     if not out.email_due or not order_payments.claim_email(s, out.order_id):
         return
     order = s.get(Order, out.order_id)
-    settings = get_settings()
     try:
-        mail.send(receipts.receipt_email(s, order, settings.rxshop_base_url, settings.rxshop_name))
+        mail.send(receipts.receipt_email(s, order, get_settings().rxshop_name))
     except Exception as exc:  # SMTP down: release the claim; the next webhook delivery retries
         order_payments.email_sent(s, out.order_id, ok=False)
         log.error("receipt for %s not sent: %s", order.number, exc)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from . import carts
-from .models import Order, Payment, PaymentStatusChange, Product
+from .models import Order, OrderStatus, PaymentKind, PaymentStatus, Payment, PaymentStatusChange, Product
 from .models.base import utcnow
 from .orders import lines_of
 from .payments.types import PaymentResult
@@ -21,11 +21,11 @@ log = logging.getLogger("rxshop.order_payments")
 
 
 def _payment(session: Session, order: Order, result: PaymentResult) -> Payment:
-    kind = "charge" if result.kind == "charge" else "payment_intent"
+    kind = PaymentKind.CHARGE if result.kind == PaymentKind.CHARGE else PaymentKind.PAYMENT_INTENT
     payment = session.exec(select(Payment).where(Payment.provider_id == result.provider_id)).first()
     if payment is None:
         payment = Payment(order_id=order.id, kind=kind, provider_id=result.provider_id, amount_cents=result.amount,
-                          currency=result.currency, status="created")
+                          currency=result.currency, status=PaymentStatus.CREATED)
         session.add(payment)
         try:
             session.flush()
@@ -35,7 +35,7 @@ def _payment(session: Session, order: Order, result: PaymentResult) -> Payment:
     return payment
 
 
-def _set_status(session: Session, payment: Payment, status: str, source: str, detail: str = "") -> None:
+def _set_status(session: Session, payment: Payment, status: PaymentStatus, source: str, detail: str = "") -> None:
     if payment.status != status:
         payment.status = status
         payment.updated_at = utcnow()
@@ -63,7 +63,7 @@ def fulfil(session: Session, result: PaymentResult, source: str) -> FulfilOutcom
         log.warning("payment %s names unknown order %s", result.provider_id, result.order_id)
         return None
     if not result.paid:
-        return FulfilOutcome(order.id, order.status == "paid", False, False, order.watch_token)
+        return FulfilOutcome(order.id, order.status == OrderStatus.PAID, False, False, order.watch_token)
     if result.amount != order.total_cents or result.currency.lower() != order.currency.lower():
         log.error("order %s: paid %s %s but total is %s %s", order.number, result.amount, result.currency,
                   order.total_cents, order.currency)
@@ -74,15 +74,15 @@ def fulfil(session: Session, result: PaymentResult, source: str) -> FulfilOutcom
 
     if result.provider_id:
         payment = _payment(session, order, result)
-        _set_status(session, payment, "succeeded", source)
+        _set_status(session, payment, PaymentStatus.SUCCEEDED, source)
     if result.email:  # Checkout collects the email; any event that carries it fills it in
         session.execute(update(Order).where(Order.id == order.id, Order.email == "").values(email=result.email))
     now = utcnow()
     won = session.execute(
-        update(Order).where(Order.id == order.id, Order.status == "pending")
-        .values(status="paid", paid_at=now, updated_at=now,
-                stripe_payment_intent_id=result.provider_id if result.kind != "charge" else None,
-                stripe_charge_id=result.charge_id or (result.provider_id if result.kind == "charge" else None),
+        update(Order).where(Order.id == order.id, Order.status == OrderStatus.PENDING)
+        .values(status=OrderStatus.PAID, paid_at=now, updated_at=now,
+                stripe_payment_intent_id=result.provider_id if result.kind != PaymentKind.CHARGE else None,
+                stripe_charge_id=result.charge_id or (result.provider_id if result.kind == PaymentKind.CHARGE else None),
                 stripe_checkout_session_id=result.checkout_session_id or order.stripe_checkout_session_id)
     ).rowcount == 1
     if won:
@@ -106,7 +106,7 @@ def fulfil(session: Session, result: PaymentResult, source: str) -> FulfilOutcom
             carts.clear(session, order.cart_id)
     session.commit()
     session.refresh(order)
-    if order.status != "paid":  # canceled or refunded meanwhile
+    if order.status != OrderStatus.PAID:  # canceled or refunded meanwhile
         return FulfilOutcome(order.id, False, False, False, order.watch_token)
     return FulfilOutcome(order.id, True, won, order.email_sent_at is None and bool(order.email), order.watch_token)
 
@@ -135,8 +135,8 @@ def record_failure(session: Session, result: PaymentResult, source: str) -> Orde
     if order is None or not result.provider_id:
         return None
     payment = _payment(session, order, result)
-    if payment.status != "succeeded":
-        _set_status(session, payment, "failed", source, result.failure_message)
+    if payment.status != PaymentStatus.SUCCEEDED:
+        _set_status(session, payment, PaymentStatus.FAILED, source, result.failure_message)
     session.commit()
     return order
 
@@ -151,11 +151,12 @@ def record_refund(session: Session, result: PaymentResult, source: str) -> Order
     refunded = max(result.amount_refunded, order.refunded_cents)
     if payment is not None:
         payment.refunded_cents = max(payment.refunded_cents, result.amount_refunded)
-        _set_status(session, payment, "refunded" if refunded >= payment.amount_cents else "partially_refunded",
+        _set_status(session, payment, PaymentStatus.REFUNDED if refunded >= payment.amount_cents
+                    else PaymentStatus.PARTIALLY_REFUNDED,
                     source, f"{refunded} refunded")
     order.refunded_cents = refunded
-    if order.status in ("paid", "partially_refunded", "refunded"):
-        order.status = "refunded" if refunded >= order.total_cents else "partially_refunded"
+    if OrderStatus(order.status).was_paid:
+        order.status = OrderStatus.REFUNDED if refunded >= order.total_cents else OrderStatus.PARTIALLY_REFUNDED
     order.updated_at = utcnow()
     session.add(order)
     session.commit()

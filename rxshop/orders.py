@@ -10,10 +10,10 @@ import secrets
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from . import availability, carts
+from . import availability, carts, routes
 from .carts import CartError
 from .catalog import get_active_by_slug
-from .models import Order, OrderLine, Product
+from .models import Flow, Order, OrderLine, Product
 from .models.base import utcnow
 from .payments.types import OrderLineRef, OrderRef
 
@@ -36,7 +36,7 @@ def _new_number() -> str:
     return "RX-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
 
 
-def _create(session: Session, flow: str, currency: str, items: list[tuple[Product, int]], cart_id: int | None,
+def _create(session: Session, flow: Flow, currency: str, items: list[tuple[Product, int]], cart_id: int | None,
             email: str = "") -> Order:
     if not items:
         raise OrderError("Your cart is empty.")
@@ -61,7 +61,7 @@ def _create(session: Session, flow: str, currency: str, items: list[tuple[Produc
     return order
 
 
-def create_from_cart(session: Session, cart_token: object, flow: str, currency: str, email: str = "") -> Order:
+def create_from_cart(session: Session, cart_token: object, flow: Flow, currency: str, email: str = "") -> Order:
     """A pending order with the cart's lines, re-priced from the database. The cart stays until payment."""
     cart = carts.find_cart(session, cart_token)
     if cart is None:
@@ -75,7 +75,7 @@ def create_from_cart(session: Session, cart_token: object, flow: str, currency: 
     return _create(session, flow, currency, items, cart.id, email)
 
 
-def create_for_product(session: Session, product_slug: object, quantity: object, flow: str, currency: str,
+def create_for_product(session: Session, product_slug: object, quantity: object, flow: Flow, currency: str,
                        email: str = "") -> Order:
     """A pending order for one product ("Buy now"), without touching the cart."""
     try:
@@ -93,11 +93,13 @@ def lines_of(session: Session, order: Order) -> list[OrderLine]:
     return list(session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)))
 
 
-def order_ref(session: Session, order: Order, base_url: str = "") -> OrderRef:
+def order_ref(session: Session, order: Order, with_images: bool = False) -> OrderRef:
+    """What Stripe needs of the order; product images only when the shop is public over https (Stripe fetches them)."""
     lines = []
     for ln in lines_of(session, order):
         product = session.get(Product, ln.product_id) if ln.product_id else None
-        image = f"{base_url}{product.image}" if product and product.image and base_url.startswith("https://") else ""
+        image = routes.absolute(product.image) if with_images and product and product.image else ""
+        image = image if image.startswith("https://") else ""
         lines.append(OrderLineRef(ln.name, ln.unit_price_cents, ln.quantity, image))
     return OrderRef(order.id, order.number, order.currency, order.total_cents, order.email, lines)
 

@@ -8,6 +8,8 @@ from email.utils import formatdate, make_msgid
 
 from sqlmodel import Session
 
+from . import routes
+from . import routes
 from .models import Order
 from .money import format_money
 from .orders import lines_of
@@ -33,11 +35,7 @@ def payment_id(order: Order) -> str:
     return order.stripe_payment_intent_id or order.stripe_charge_id or ""
 
 
-def order_url(base_url: str, order: Order) -> str:
-    return f"{base_url.rstrip('/')}/orders/{order.number}?token={order.access_token}"
-
-
-def receipt_email(session: Session, order: Order, base_url: str, shop_name: str):
+def receipt_email(session: Session, order: Order, shop_name: str) -> EmailMessage:
     total = format_money(order.total_cents, order.currency)
     lines = line_views(session, order, with_links=True)
     msg = EmailMessage()
@@ -51,6 +49,6 @@ def receipt_email(session: Session, order: Order, base_url: str, shop_name: str)
         body.append(f"  {ln.quantity} x {ln.name} at {ln.unit_price} = {ln.line_total}")
     body += ["", f"Total paid: {total}", "", "Your downloads:"]
     body += [f"  {ln.name}: {ln.delivery_url}" for ln in lines if ln.delivery_url]
-    body += ["", f"View your order any time: {order_url(base_url, order)}", "", f"— {shop_name}"]
+    body += ["", f"View your order any time: {routes.absolute(routes.order(order.number, order.access_token))}", "", f"— {shop_name}"]
     msg.set_content("\n".join(body))
     return msg

@@ -1,10 +1,17 @@
 """Every setting of the shop, read from the environment in one place (see README: Configuration)."""
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import lru_cache
-from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CardApi(StrEnum):
+    """What the express page's card form pays with."""
+
+    PAYMENT_INTENTS = "payment_intents"
+    CHARGES = "charges"
 
 
 class Settings(BaseSettings):
@@ -21,7 +28,7 @@ class Settings(BaseSettings):
     stripe_api_base: str = ""  # empty = Stripe itself; the sandbox's URL offline
     stripe_js_url: str = "https://js.stripe.com/v3/"
     stripe_timeout: float = 20.0  # seconds per Stripe API request
-    rxshop_card_api: Literal["payment_intents", "charges"] = "payment_intents"
+    rxshop_card_api: CardApi = CardApi.PAYMENT_INTENTS
     rxshop_checkout_expiry_minutes: int = 60
 
     # Email (SMTP). `make run` starts a local sink that stores messages in var/mail/.

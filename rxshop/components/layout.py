@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from .. import routes
 from ..settings import get_settings
 from ..state import CartState
 from .ui import link
@@ -10,7 +11,7 @@ from .ui import link
 def header() -> rx.Component:
     return rx.el.header(
         rx.el.div(
-            link(get_settings().rxshop_name, href="/", class_name="text-xl font-bold tracking-tight text-slate-900"),
+            link(get_settings().rxshop_name, href=routes.INDEX, class_name="text-xl font-bold tracking-tight text-slate-900"),
             rx.el.nav(
                 link(
                     rx.el.span("Cart"),
@@ -20,7 +21,7 @@ def header() -> rx.Component:
                         "px-2 py-0.5 text-xs font-bold text-white",
                         data_testid="cart-count",
                     ),
-                    href="/cart",
+                    href=routes.CART,
                     aria_label="Cart, " + CartState.count.to_string() + " items",
                     data_cart_ready=CartState.loaded,  # tests and scripts wait on this: hydrated + cart loaded
                     class_name="flex items-center rounded-lg px-3 py-2 text-sm font-semibold text-slate-900 "

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from .. import routes
 from ..state import CartState
 from .ui import button_primary, link
 
@@ -12,10 +13,10 @@ def product_card(p) -> rx.Component:
         link(
             rx.el.img(src=p.image, alt=p.name, width=400, height=300, decoding="async",
                       class_name="aspect-[4/3] w-full rounded-t-xl object-cover"),
-            href="/product/" + p.slug, tab_index=-1, aria_hidden="true",
+            href=routes.product(p.slug), tab_index=-1, aria_hidden="true",
         ),
         rx.el.div(
-            rx.el.h2(link(p.name, href="/product/" + p.slug, class_name="product-name hover:underline",
+            rx.el.h2(link(p.name, href=routes.product(p.slug), class_name="product-name hover:underline",
                           custom_attrs={"elementtiming": "product-name"}),  # Element Timing: when it was painted
                      class_name="text-base font-semibold"),
             rx.el.p(p.description, class_name="line-clamp-2 text-sm text-slate-600"),

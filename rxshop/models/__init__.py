@@ -3,8 +3,9 @@ from .cart_tables import Cart, CartItem
 from .catalog_tables import Product
 from .operator_tables import AuditEntry, Operator, OperatorSession
 from .order_tables import Order, OrderLine, Payment, PaymentStatusChange, WebhookEvent
+from .statuses import Flow, OrderStatus, PaymentKind, PaymentStatus
 
 __all__ = [
-    "AuditEntry", "Cart", "CartItem", "Operator", "OperatorSession", "Order", "OrderLine", "Payment",
-    "PaymentStatusChange", "Product", "WebhookEvent",
+    "AuditEntry", "Cart", "CartItem", "Flow", "Operator", "OperatorSession", "Order", "OrderLine", "OrderStatus",
+    "Payment", "PaymentKind", "PaymentStatus", "PaymentStatusChange", "Product", "WebhookEvent",
 ]

@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
 from .base import utcnow
+from .statuses import Flow, OrderStatus, PaymentKind, PaymentStatus
 
 
 class Order(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(index=True, unique=True, max_length=20)  # human-friendly, e.g. RX-7K3Q9P
     access_token: str = Field(max_length=64)  # unguessable; required to view the order
-    status: str = Field(default="pending", index=True, max_length=24)  # pending|paid|refunded|partially_refunded|canceled
-    flow: str = Field(max_length=16)  # checkout | express | charges
+    status: OrderStatus = Field(default=OrderStatus.PENDING, index=True, sa_type=AutoString(24))
+    flow: Flow = Field(sa_type=AutoString(16))
     email: str = Field(default="", max_length=254)
     currency: str = Field(max_length=3)
     total_cents: int
@@ -45,11 +46,11 @@ class Payment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="order.id", index=True, ondelete="CASCADE")
     provider: str = Field(default="stripe", max_length=16)
-    kind: str = Field(max_length=24)  # payment_intent | charge
+    kind: PaymentKind = Field(sa_type=AutoString(24))
     provider_id: str = Field(index=True, unique=True, max_length=255)
     amount_cents: int
     currency: str = Field(max_length=3)
-    status: str = Field(max_length=32)
+    status: PaymentStatus = Field(sa_type=AutoString(32))
     refunded_cents: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -58,7 +59,7 @@ class Payment(SQLModel, table=True):
 class PaymentStatusChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     payment_id: int = Field(foreign_key="payment.id", index=True, ondelete="CASCADE")
-    status: str = Field(max_length=32)
+    status: PaymentStatus = Field(sa_type=AutoString(32))
     detail: str = ""
     source: str = Field(default="", max_length=64)  # e.g. webhook evt_… / confirmation page / express
     created_at: datetime = Field(default_factory=utcnow)

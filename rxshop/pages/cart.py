@@ -1,5 +1,6 @@
 import reflex as rx
 
+from .. import routes
 from ..components import button_primary, button_secondary, link, page, quantity_stepper
 from ..state import CartState, CheckoutState
 
@@ -8,7 +9,7 @@ def cart_line(line) -> rx.Component:
     return rx.el.li(
         rx.el.img(src=line.image, alt="", width=96, height=72, class_name="h-18 w-24 rounded-lg object-cover"),
         rx.el.div(
-            link(line.name, href="/product/" + line.slug, class_name="line-name font-semibold hover:underline"),
+            link(line.name, href=routes.product(line.slug), class_name="line-name font-semibold hover:underline"),
             rx.el.p(line.unit_price + " each", class_name="text-sm text-slate-600"),
             rx.cond(line.problem != "", rx.el.p(line.problem, class_name="text-sm font-semibold text-red-700")),
             class_name="flex min-w-0 flex-1 flex-col",
@@ -47,14 +48,14 @@ def summary() -> rx.Component:
                            disabled=~CartState.can_checkout | CheckoutState.busy, aria_busy=CheckoutState.busy,
                            class_name="flex-1", on_click=CheckoutState.start),
             button_secondary("Express checkout", disabled=~CartState.can_checkout, class_name="flex-1",
-                             on_click=rx.redirect("/express")),
+                             on_click=rx.redirect(routes.express())),
             class_name="flex flex-wrap gap-3",
         ),
         class_name="mt-4 flex flex-col gap-4 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200",
     )
 
 
-@rx.page(route="/cart", title="rxshop · Cart", on_load=CartState.load)
+@rx.page(route=routes.CART, title="rxshop · Cart", on_load=CartState.load)
 def cart() -> rx.Component:
     return page(
         rx.el.h1("Your cart", class_name="mb-4 text-2xl font-bold"),
@@ -67,7 +68,7 @@ def cart() -> rx.Component:
                 rx.el.div(rx.el.ul(rx.foreach(CartState.lines, cart_line)), summary()),
                 rx.el.div(
                     rx.el.p("Your cart is empty.", class_name="text-slate-600"),
-                    link("Browse the shop", href="/", class_name="font-semibold text-indigo-700 hover:underline"),
+                    link("Browse the shop", href=routes.INDEX, class_name="font-semibold text-indigo-700 hover:underline"),
                     class_name="flex flex-col items-start gap-2",
                     data_testid="empty-cart",
                 ),

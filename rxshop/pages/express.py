@@ -1,5 +1,6 @@
 import reflex as rx
 
+from .. import routes
 from ..components import button_primary, link, page
 from ..state import CartState, ExpressState
 
@@ -13,7 +14,7 @@ def summary_line(line) -> rx.Component:
     )
 
 
-@rx.page(route="/express", title="Express checkout · rxshop", on_load=[CartState.load, ExpressState.load])
+@rx.page(route=routes.EXPRESS, title="Express checkout · rxshop", on_load=[CartState.load, ExpressState.load])
 def express() -> rx.Component:
     return page(
         rx.el.h1("Express checkout", class_name="mb-4 text-2xl font-bold"),
@@ -44,7 +45,7 @@ def express() -> rx.Component:
                 ),
                 rx.el.p("Card details go straight to Stripe; they never touch our servers.",
                         class_name="text-xs text-slate-500"),
-                link("← Back to your cart", href="/cart", class_name="text-sm text-indigo-700 hover:underline"),
+                link("← Back to your cart", href=routes.CART, class_name="text-sm text-indigo-700 hover:underline"),
                 on_submit=ExpressState.pay,
                 class_name="flex flex-col gap-2 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200 md:w-1/2",
             ),

@@ -1,10 +1,11 @@
 import reflex as rx
 
+from .. import routes
 from ..components import page, product_card
 from ..state import CartState, CatalogState
 
 
-@rx.page(route="/", title="rxshop · Shop", on_load=[CartState.load, CatalogState.refresh])
+@rx.page(route=routes.INDEX, title="rxshop · Shop", on_load=[CartState.load, CatalogState.refresh])
 def index() -> rx.Component:
     return page(
         rx.el.h1("Shop", class_name="mb-4 text-2xl font-bold"),

@@ -1,7 +1,10 @@
 import reflex as rx
 
+from .. import routes
 from ..components import link, page
+from ..models import OrderStatus
 from ..state import CartState, OrderState
+from ..state.order_state import CHECKING, NOT_FOUND
 from .not_found import not_found_body
 
 
@@ -35,37 +38,37 @@ def details() -> rx.Component:
 def status_banner() -> rx.Component:
     return rx.match(
         OrderState.phase,
-        ("paid", rx.el.div(
+        (OrderStatus.PAID, rx.el.div(
             rx.el.h1("Payment of " + OrderState.total + " succeeded", class_name="text-2xl font-bold text-green-800"),
             rx.el.p("Thank you! A receipt with your download links was sent to " + OrderState.email + "."),
             class_name="flex flex-col gap-1", data_testid="order-paid")),
-        ("pending", rx.el.div(
+        (OrderStatus.PENDING, rx.el.div(
             rx.el.h1("We're confirming your payment…", class_name="text-2xl font-bold"),
             rx.el.p("Stripe hasn't confirmed it yet. This page updates by itself; there's no need to reload."),
             class_name="flex flex-col gap-1", data_testid="order-pending")),
-        ("refunded", rx.el.h1("This order was refunded (" + OrderState.refunded + ")",
+        (OrderStatus.REFUNDED, rx.el.h1("This order was refunded (" + OrderState.refunded + ")",
                               class_name="text-2xl font-bold", data_testid="order-refunded")),
-        ("partially_refunded", rx.el.h1(OrderState.refunded + " of this order was refunded",
+        (OrderStatus.PARTIALLY_REFUNDED, rx.el.h1(OrderState.refunded + " of this order was refunded",
                                         class_name="text-2xl font-bold", data_testid="order-refunded")),
-        ("canceled", rx.el.h1("This order was canceled", class_name="text-2xl font-bold")),
+        (OrderStatus.CANCELED, rx.el.h1("This order was canceled", class_name="text-2xl font-bold")),
         rx.el.h1("Order", class_name="text-2xl font-bold"),
     )
 
 
-@rx.page(route="/orders/[order_number]", title="Your order · rxshop", on_load=[CartState.load, OrderState.load])
+@rx.page(route=routes.ORDER, title="Your order · rxshop", on_load=[CartState.load, OrderState.load])
 def order() -> rx.Component:
     return page(
         rx.match(
             OrderState.phase,
-            ("checking", rx.el.p("Checking your payment with Stripe…", aria_busy="true", class_name="text-slate-600",
+            (CHECKING, rx.el.p("Checking your payment with Stripe…", aria_busy="true", class_name="text-slate-600",
                                  data_testid="order-checking")),
-            ("not_found", not_found_body("We couldn't find that order. Check the link in your email.")),
+            (NOT_FOUND, not_found_body("We couldn't find that order. Check the link in your email.")),
             rx.el.section(
                 status_banner(),
                 rx.cond(OrderState.notice != "", rx.el.p(OrderState.notice, role="status",
                                                          class_name="rounded-lg bg-amber-50 p-3 text-sm")),
                 details(),
-                link("Continue shopping", href="/", class_name="font-semibold text-indigo-700 hover:underline"),
+                link("Continue shopping", href=routes.INDEX, class_name="font-semibold text-indigo-700 hover:underline"),
                 class_name="flex flex-col gap-4",
             ),
         )

@@ -1,5 +1,6 @@
 import reflex as rx
 
+from .. import routes
 from ..components import button_primary, button_secondary, page, quantity_stepper
 from ..state import CartState, ProductState
 from .not_found import not_found_body
@@ -44,7 +45,7 @@ def detail() -> rx.Component:
     )
 
 
-@rx.page(route="/product/[slug]", title="rxshop · Product", on_load=[CartState.load, ProductState.load])
+@rx.page(route=routes.PRODUCT, title="rxshop · Product", on_load=[CartState.load, ProductState.load])
 def product() -> rx.Component:
     return page(
         rx.cond(

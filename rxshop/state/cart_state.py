@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from .. import carts
+from .. import carts, routes
 from ..carts import CartError, CartLine
 from ..db import session
 
@@ -30,7 +30,7 @@ class CartState(rx.State):
 
     @rx.event
     def load(self):
-        canceled = self.router.url.query_parameters.get("canceled")
+        canceled = self.router.url.query_parameters.get(routes.CANCELED_PARAM)
         self.notice = "Checkout was canceled. Your cart is just as you left it." if canceled else ""
         self._reload()
 

@@ -4,7 +4,7 @@ import logging
 
 import reflex as rx
 
-from .. import catalog
+from .. import catalog, routes
 from ..availability import MAX_QUANTITY
 from ..catalog import ProductCard
 from ..db import session
@@ -83,7 +83,7 @@ class ProductState(rx.State):
     def buy_now(self):
         if not self.found or not self.product.slug:
             return rx.toast.error("That product is no longer available.")
-        return rx.redirect(f"/express?product={self.product.slug}&qty={self.quantity}")
+        return rx.redirect(routes.express(self.product.slug, self.quantity))
 
     @rx.event
     def step(self, delta: int):

@@ -7,18 +7,15 @@ import json
 
 import reflex as rx
 
-from .. import carts, orders, payments, receipts
+from .. import carts, orders, payments, routes
 from ..carts import CartLine
 from ..db import session
 from ..fulfilment import fulfil
 from ..orders import OrderError
 from ..payments import PaymentError
-from ..settings import get_settings
+from ..models import Flow, Order, OrderStatus
+from ..settings import CardApi, get_settings
 from .cart_state import CartState
-
-
-def _base_url() -> str:
-    return get_settings().rxshop_base_url.rstrip("/")
 
 
 class CheckoutState(rx.State):
@@ -35,12 +32,12 @@ class CheckoutState(rx.State):
         s = get_settings()
         try:
             with session() as db:
-                order = orders.create_from_cart(db, cart_token, "checkout", s.rxshop_currency)
-                ref = orders.order_ref(db, order, _base_url())
+                order = orders.create_from_cart(db, cart_token, Flow.CHECKOUT, s.rxshop_currency)
+                ref = orders.order_ref(db, order, with_images=True)
             redirect = await payments.create_checkout_session(
                 ref,
-                success_url=receipts.order_url(_base_url(), order) + "&session_id={CHECKOUT_SESSION_ID}",
-                cancel_url=f"{_base_url()}/cart?canceled={order.number}",
+                success_url=routes.checkout_success(order.number, order.access_token),
+                cancel_url=routes.checkout_cancel(order.number),
             )
             with session() as db:
                 orders.attach(db, db.get(type(order), order.id), stripe_checkout_session_id=redirect.session_id)
@@ -64,7 +61,7 @@ class ExpressState(rx.State):
     error: str = ""
     busy: bool = False
     ready: bool = False  # the summary is loaded and can be paid
-    card_api: str = "payment_intents"
+    card_api: str = CardApi.PAYMENT_INTENTS
     _product_slug: str = ""
     _quantity: int = 1
     _order_id: int = 0
@@ -106,19 +103,22 @@ class ExpressState(rx.State):
         return rx.call_script(f"window.rxshopPay && window.rxshopPay.mount({json.dumps(s.stripe_publishable_key)}, "
                               f"{json.dumps(s.stripe_js_url)}, {json.dumps(self.card_api)})")
 
+    def _flow(self) -> Flow:
+        return Flow.CHARGES if self.card_api == CardApi.CHARGES else Flow.EXPRESS
+
     def _new_order(self, email: str):
         s = get_settings()
         with session() as db:
             if self._order_id:
-                order = db.get(orders.Order, self._order_id)
-                if order is not None and order.status == "pending":
+                order = db.get(Order, self._order_id)
+                if order is not None and order.status == OrderStatus.PENDING:
                     orders.set_email(db, order, email)
                     return order, orders.order_ref(db, order)
             if self.source == "product":
-                order = orders.create_for_product(db, self._product_slug, self._quantity, "express",
+                order = orders.create_for_product(db, self._product_slug, self._quantity, self._flow(),
                                                   s.rxshop_currency, email)
             else:
-                order = orders.create_from_cart(db, self._cart_token, "express", s.rxshop_currency, email)
+                order = orders.create_from_cart(db, self._cart_token, self._flow(), s.rxshop_currency, email)
             return order, orders.order_ref(db, order)
 
     @rx.event(background=True)
@@ -135,12 +135,12 @@ class ExpressState(rx.State):
                 order, ref = self._new_order(email)
                 self._order_id = order.id
                 card_api, intent_id, customer_id = self.card_api, self._intent_id, self._customer_id
-            if card_api == "charges":
+            if card_api == CardApi.CHARGES:
                 yield rx.call_script("window.rxshopPay.createToken()", callback=ExpressState.token_created)
                 return
             intent = await payments.ensure_payment_intent(ref, intent_id, customer_id)
             with session() as db:
-                orders.attach(db, db.get(orders.Order, order.id), stripe_payment_intent_id=intent.id,
+                orders.attach(db, db.get(Order, order.id), stripe_payment_intent_id=intent.id,
                               stripe_customer_id=intent.customer_id)
             async with self:
                 self._intent_id, self._customer_id = intent.id, intent.customer_id
@@ -156,7 +156,8 @@ class ExpressState(rx.State):
         if result.paid:
             await asyncio.to_thread(fulfil, result, "express page")
         with session() as db:
-            return rx.redirect(receipts.order_url("", db.get(orders.Order, order_id)))
+            order = db.get(Order, order_id)
+            return rx.redirect(routes.order(order.number, order.access_token))
 
     @rx.event(background=True)
     async def card_confirmed(self, outcome: dict):
@@ -195,8 +196,8 @@ class ExpressState(rx.State):
         async with self:
             order_id = self._order_id
         with session() as db:
-            order = db.get(orders.Order, order_id) if order_id else None
-            ref = orders.order_ref(db, order) if order is not None and order.status == "pending" else None
+            order = db.get(Order, order_id) if order_id else None
+            ref = orders.order_ref(db, order) if order is not None and order.status == OrderStatus.PENDING else None
         if ref is None:  # no order started on this page (or already paid): nothing to charge
             async with self:
                 self.busy, self.error = False, "Please press Pay again."
@@ -208,5 +209,5 @@ class ExpressState(rx.State):
                 self.busy, self.error = False, exc.message
             return
         with session() as db:
-            orders.attach(db, db.get(orders.Order, order_id), stripe_charge_id=result.charge_id)
+            orders.attach(db, db.get(Order, order_id), stripe_charge_id=result.charge_id)
         yield await self._finish(result, order_id)

@@ -10,7 +10,7 @@ import reflex as rx
 from .. import orders, payments, receipts
 from ..db import session
 from ..fulfilment import fulfil
-from ..models import Order
+from ..models import Order, OrderStatus
 from ..money import format_money
 from ..receipts import OrderLineView
 from ..payments import PaymentError
@@ -18,9 +18,11 @@ from .cart_state import CartState
 
 log = logging.getLogger("rxshop.order")
 
+CHECKING, NOT_FOUND = "checking", "not_found"  # page phases before an order is shown; then its status
+
 
 class OrderState(rx.State):
-    phase: str = "checking"  # checking | not_found | pending | paid | refunded | partially_refunded | canceled
+    phase: str = CHECKING  # CHECKING | NOT_FOUND | an OrderStatus
     number: str = ""
     total: str = ""
     refunded: str = ""
@@ -32,11 +34,11 @@ class OrderState(rx.State):
 
     def _show(self, order: Order | None) -> None:
         if order is None:
-            self.phase, self._order_id, self.number, self.lines = "not_found", 0, "", []
+            self.phase, self._order_id, self.number, self.lines = NOT_FOUND, 0, "", []
             return
         with session() as db:
             order = db.get(Order, order.id)
-            paid = order.status in ("paid", "refunded", "partially_refunded")
+            paid = OrderStatus(order.status).was_paid
             self._order_id, self.number = order.id, order.number
             self.total = format_money(order.total_cents, order.currency)
             self.refunded = format_money(order.refunded_cents, order.currency) if order.refunded_cents else ""
@@ -48,19 +50,19 @@ class OrderState(rx.State):
     @rx.event(background=True)
     async def load(self):
         async with self:
-            self.phase, self.notice = "checking", ""
+            self.phase, self.notice = CHECKING, ""
             number = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
             token = self.router.url.query_parameters.get("token", "")
             client_token = self.router.session.client_token
         with session() as db:
             order = orders.find_for_viewer(db, number, token)
-            if order is not None and order.status == "pending":
+            if order is not None and order.status == OrderStatus.PENDING:
                 orders.watch(db, order, client_token)
         if order is None:
             async with self:
                 self._show(None)
             return
-        if order.status == "pending":
+        if order.status == OrderStatus.PENDING:
             try:
                 result = await self._check_with_stripe(order)
                 if result is not None and result.paid:
@@ -70,7 +72,7 @@ class OrderState(rx.State):
                     self.notice = "We couldn't check your payment with Stripe just now: " + exc.message
         async with self:
             self._show(order)
-            if self.phase == "paid":
+            if self.phase == OrderStatus.PAID:
                 (await self.get_state(CartState))._reload()  # the header badge shows the emptied cart
 
     @staticmethod
@@ -86,7 +88,7 @@ class OrderState(rx.State):
             order = db.get(Order, self._order_id) if self._order_id else None
         if order is not None:
             self._show(order)
-            if self.phase == "paid":
+            if self.phase == OrderStatus.PAID:
                 (await self.get_state(CartState))._reload()
 
 
