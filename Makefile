@@ -39,8 +39,8 @@ migrate: setup
 seed: setup
 	$(BIN)/python -m rxshop.seed
 
-bench: setup-dev
-	$(BIN)/python bench/storefront_bench.py
+bench: setup-dev                   ## every speed measure in one table (also var/bench.json); BENCH_ARGS=--quick etc.
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 	$(BIN)/python bench/sandbox_bench.py
 
 clean:

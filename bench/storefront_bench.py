@@ -1,7 +1,9 @@
-"""Storefront speed in a real Chromium: navigation → first product visible, and click → cart badge updated.
+"""Storefront speed in a real Chromium: navigation → first product visible, first contentful paint, click → cart
+badge updated, and click on Checkout → the browser leaving for the hosted payment page.
 
-Usage: python bench/storefront_bench.py [--url http://127.0.0.1:3000] [--runs 20] [--clicks 50]
-Without --url it builds and starts the shop on a free port with a throwaway SQLite database.
+Usage: python bench/storefront_bench.py [--url http://127.0.0.1:3000] [--runs 20] [--clicks 50] [--checkouts 10]
+Without --url it builds and starts the shop on a free port with a throwaway SQLite database (and no Stripe, so
+no Checkout measure; `bench/run_all.py` runs this against a full stack).
 Prints numbers; asserts nothing.
 """
 from __future__ import annotations
@@ -47,7 +49,40 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
-def run(url: str, runs: int, clicks: int) -> None:
+# Click on Checkout → the page starting to unload for Stripe's hosted page (in page, like the click probe).
+LEAVE_PROBE = """
+() => { const btn = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Checkout');
+  let t0 = null;
+  btn.addEventListener('click', () => { t0 = performance.now(); }, {capture: true, once: true});
+  window.addEventListener('beforeunload', () => { window.reportLeave(performance.now() - t0); }, {once: true}); }
+"""
+
+
+def leave_for_checkout(browser, url: str, n: int) -> list[float]:
+    """n times: a fresh cart with one product, then Checkout; the hosted page itself is not loaded."""
+    out: list[float] = []
+    for _ in range(n):
+        ctx = browser.new_context()
+        got: list[float] = []
+        ctx.expose_function("reportLeave", lambda ms: got.append(ms))
+        page = ctx.new_page()
+        page.goto(url + "/")
+        page.wait_for_selector("[data-cart-ready=true]", state="attached")
+        page.get_by_role("button", name="Add Python Patterns eBook to cart").click()
+        page.wait_for_function("document.querySelector('.cart-count')?.textContent.trim() === '1'")
+        page.goto(url + "/cart")
+        page.wait_for_selector("button:has-text('Checkout'):not([disabled])")
+        page.route(lambda u: not u.startswith(url), lambda route: route.fulfill(status=200, body="hosted page"))
+        page.evaluate(LEAVE_PROBE)
+        page.get_by_role("button", name="Checkout", exact=True).click()
+        page.wait_for_url(lambda u: not u.startswith(url), timeout=15000)
+        page.wait_for_timeout(50)  # the binding's message is delivered asynchronously
+        out.extend(got)
+        ctx.close()
+    return out
+
+
+def run(url: str, runs: int, clicks: int, checkouts: int = 10) -> dict:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=system_chromium(), args=CHROMIUM_ARGS)
         warm = browser.new_page()  # warm the server and the HTTP cache of nothing (each context below is fresh)
@@ -93,7 +128,16 @@ def run(url: str, runs: int, clicks: int) -> None:
               f"median {statistics.median(in_page):.1f} ms, p90 {pct(in_page, 90):.1f} ms, "
               f"p99 {pct(in_page, 99):.1f} ms")
         ctx.close()
+        leave = leave_for_checkout(browser, url, checkouts) if checkouts else []
+        if leave:
+            print(f"click on Checkout -> leaving for the hosted page ({len(leave)} carts, in page): "
+                  f"median {statistics.median(leave):.1f} ms, p90 {pct(leave, 90):.1f} ms")
         browser.close()
+    med = statistics.median
+    return {"nav_median_ms": med(nav), "nav_p90_ms": pct(nav, 90), "product_frame_median_ms": med(painted),
+            "fcp_median_ms": med(fcp), "fcp_p90_ms": pct(fcp, 90), "hydrated_median_ms": med(ready),
+            "click_badge_median_ms": med(in_page), "click_badge_p99_ms": pct(in_page, 99),
+            "checkout_leave_median_ms": med(leave) if leave else None, "runs": runs, "clicks": clicks}
 
 
 def main() -> None:
@@ -101,16 +145,17 @@ def main() -> None:
     ap.add_argument("--url")
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--clicks", type=int, default=50)
+    ap.add_argument("--checkouts", type=int, default=10)
     args = ap.parse_args()
     if args.url:
-        run(args.url.rstrip("/"), args.runs, args.clicks)
+        run(args.url.rstrip("/"), args.runs, args.clicks, args.checkouts)
         return
     with tempfile.TemporaryDirectory() as tmp:
         server = ShopServer(Path(tmp))
         server.prepare()
         server.start()
         try:
-            run(server.url, args.runs, args.clicks)
+            run(server.url, args.runs, args.clicks, 0)  # no Stripe here: use --url for the Checkout measure
         finally:
             server.stop()
 
