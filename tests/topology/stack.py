@@ -1,0 +1,151 @@
+"""Two shop instances (separate processes, one frontend build) sharing PostgreSQL and Redis behind nginx, with the
+Stripe sandbox and a mail sink: the production topology on one machine."""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy
+
+from tests.e2e.server import MailSink, Sandbox, free_port, stop_group, tail, wait_http
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+SERVE = [str(BIN / "python"), "scripts/serve.py"]  # the command the containers run (deploy/Dockerfile CMD)
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
+    if not found:
+        raise RuntimeError("nginx is NOT installed (Debian package `nginx`; .ci/run installs it): "
+                           "the topology tests need it")
+    return found
+
+
+def nginx_conf(workdir: Path, listen: int, upstreams: list[int]) -> str:
+    """deploy/nginx/default.conf (the compose file's proxy), pointed at local instances."""
+    server = (ROOT / "deploy" / "nginx" / "default.conf").read_text()
+    for name, port in zip(("app1:3000", "app2:3000"), upstreams, strict=True):
+        server = server.replace(name, f"127.0.0.1:{port}")
+    server = server.replace("listen 8080;", f"listen 127.0.0.1:{listen};")
+    server = server.replace("/etc/nginx/rxshop/proxy.conf", str(ROOT / "deploy" / "nginx" / "proxy.conf"))
+    temp = "\n".join(f"{kind}_temp_path {workdir}/nginx-{kind};" for kind in
+                     ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    return (f"{user}worker_processes 1;\npid {workdir}/nginx.pid;\nerror_log {workdir}/nginx-error.log warn;\n"
+            f"events {{ worker_connections 1024; }}\nhttp {{\naccess_log {workdir}/nginx-access.log;\n{temp}\n"
+            f"{server}\n}}\n")
+
+
+def websockets_on(port: int) -> int:
+    """Established TCP connections accepted on a local port. nginx closes its upstream HTTP connections after
+    each request, so what stays open to an instance are the websockets it holds."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
+                    count += 1
+    return count
+
+
+class Topology:
+    def __init__(self, workdir: Path, pg_url: str, redis_url: str):
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ports = [free_port(), free_port()]
+        self.pg_url = pg_url
+        self.secret = "whsec_" + secrets.token_hex(16)
+        self.mail = MailSink(workdir)
+        self.sandbox = Sandbox(workdir, self.url + "/api/stripe/webhook", self.secret)
+        self.instances: dict[int, subprocess.Popen] = {}
+        self.nginx: subprocess.Popen | None = None
+        self.env = {
+            **os.environ,
+            "REFLEX_DB_URL": pg_url,
+            "REFLEX_REDIS_URL": redis_url,
+            "REFLEX_OPLOCK_ENABLED": "true",
+            "REFLEX_WEB_WORKDIR": str(workdir / "web"),
+            "REFLEX_TELEMETRY_ENABLED": "false",
+            "REFLEX_CHECK_LATEST_VERSION": "false",
+            "GRANIAN_WORKERS": "1",
+            "RXSHOP_BASE_URL": self.url,
+            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.mail.port),
+            "STRIPE_SECRET_KEY": "sk_test_sandbox", "STRIPE_PUBLISHABLE_KEY": "pk_test_sandbox",
+            "STRIPE_WEBHOOK_SECRET": self.secret,
+        }
+        self.engine = sqlalchemy.create_engine(pg_url)
+
+    def _run(self, cmd: list[str], log: str, **env) -> None:
+        with (self.workdir / log).open("a") as out:
+            done = subprocess.run(cmd, cwd=ROOT, env={**self.env, **env}, stdout=out, stderr=subprocess.STDOUT)
+        if done.returncode:
+            raise RuntimeError(f"{' '.join(cmd)} failed:\n{tail(self.workdir / log)}")
+
+    def start(self) -> None:
+        self.mail.start()
+        self.sandbox.start()
+        self.env.update({"STRIPE_API_BASE": self.sandbox.url, "STRIPE_JS_URL": self.sandbox.url + "/v3/"})
+        self._run([str(BIN / "reflex"), "db", "migrate"], "migrate.log")
+        self._run([str(BIN / "python"), "-m", "rxshop.seed"], "migrate.log")
+        # one frontend build for both instances, its websocket address is nginx's
+        self._run([str(BIN / "reflex"), "export", "--frontend-only", "--no-zip"], "build.log",
+                  REFLEX_API_URL=f"http://localhost:{self.port}")
+        for port in self.ports:
+            self.start_instance(port, wait=False)
+        for port in self.ports:
+            wait_http(f"http://127.0.0.1:{port}/api/health", 120, self.instances[port], self.log(port))
+        conf = self.workdir / "nginx.conf"
+        conf.write_text(nginx_conf(self.workdir, self.port, self.ports))
+        with (self.workdir / "nginx.out").open("a") as out:
+            self.nginx = subprocess.Popen([nginx_binary(), "-p", str(self.workdir), "-c", str(conf), "-e",
+                                           str(self.workdir / "nginx-error.log"), "-g", "daemon off;"],
+                                          stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        wait_http(self.url + "/api/health", 30, self.nginx, self.workdir / "nginx-error.log")
+
+    def log(self, port: int) -> Path:
+        return self.workdir / f"instance-{port}.log"
+
+    def start_instance(self, port: int, wait: bool = True) -> None:
+        with self.log(port).open("a") as out:
+            self.instances[port] = subprocess.Popen([*SERVE, "--port", str(port)], cwd=ROOT, env=self.env,
+                                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        if wait:
+            wait_http(f"http://127.0.0.1:{port}/api/health", 120, self.instances[port], self.log(port))
+
+    def kill_instance(self, port: int) -> None:
+        """As a machine dies: SIGKILL to the instance and its workers, no graceful shutdown."""
+        proc = self.instances.pop(port)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    def holder(self, expected_total: int, timeout: float = 15) -> dict[int, int]:
+        """Websockets per instance, once their total is what the test has open."""
+        deadline = time.monotonic() + timeout
+        while True:
+            counts = {p: websockets_on(p) for p in self.ports}
+            if sum(counts.values()) == expected_total or time.monotonic() > deadline:
+                assert sum(counts.values()) == expected_total, counts
+                return counts
+            time.sleep(0.1)
+
+    def sql(self, query: str, **params) -> list:
+        with self.engine.begin() as conn:
+            result = conn.execute(sqlalchemy.text(query), params)
+            return result.mappings().all() if result.returns_rows else []
+
+    def stop(self) -> None:
+        stop_group(self.nginx, 10)
+        for proc in self.instances.values():
+            stop_group(proc, 15)
+        self.sandbox.stop()
+        self.mail.stop()
+        self.engine.dispose()
