@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import routes
+from . import logs, metrics, routes
 from .fulfilment import handle_webhook
 from .health import report as health_report
 from .payments import InvalidWebhook, parse_webhook
@@ -28,17 +29,54 @@ async def alive(_request: Request) -> JSONResponse:
     return JSONResponse({"alive": True})
 
 
+async def prometheus(request: Request) -> Response:
+    allowed = metrics.authorized(request.headers.get("authorization"))
+    if allowed is None:
+        return JSONResponse({"error": "metrics are off (set RXSHOP_METRICS_TOKEN)"}, status_code=404)
+    if not allowed:
+        return JSONResponse({"error": "unauthorized"}, status_code=401)
+    body, content_type = await asyncio.to_thread(metrics.exposition)  # counts orders in the database
+    return Response(body, media_type=content_type)
+
+
+def _order_number(order_id: int | None) -> str:
+    from .db import session
+    from .models import Order
+
+    if not order_id:
+        return ""
+    with session() as s:
+        order = s.get(Order, order_id)
+        return order.number if order else ""
+
+
+def _handle(notice) -> str | None:
+    """In a worker thread: the webhook's log lines carry its event id and order number."""
+    with logs.bound(event_id=notice.event_id, event_type=notice.type):
+        with logs.bound(order_number=_order_number(notice.result.order_id if notice.result else None)):
+            token = handle_webhook(notice)
+            log.info("webhook %s handled", notice.type)
+            return token
+
+
 async def stripe_webhook(request: Request) -> JSONResponse:
+    started = time.perf_counter()
     payload = await request.body()
     try:
         notice = parse_webhook(payload, request.headers.get("stripe-signature"))
     except InvalidWebhook as exc:
+        metrics.WEBHOOK_SECONDS.labels("unknown", "invalid").observe(time.perf_counter() - started)
+        log.warning("webhook refused: %s", exc)
         return JSONResponse({"error": f"invalid webhook: {exc}"}, status_code=400)
+    kind = notice.type if len(notice.type) <= 64 else "other"
     try:
-        token = await asyncio.to_thread(handle_webhook, notice)  # database + SMTP off the event loop
+        token = await asyncio.to_thread(_handle, notice)  # database + SMTP off the event loop
     except Exception:
-        log.exception("webhook %s (%s) failed; Stripe will retry", notice.event_id, notice.type)
+        metrics.WEBHOOK_SECONDS.labels(kind, "error").observe(time.perf_counter() - started)
+        with logs.bound(event_id=notice.event_id, event_type=notice.type):
+            log.exception("webhook %s failed; Stripe will retry", notice.type)
         return JSONResponse({"error": "processing failed, retry"}, status_code=500)
+    metrics.WEBHOOK_SECONDS.labels(kind, "processed").observe(time.perf_counter() - started)
     if token:
         from .state.order_state import push_order_update  # lazy: the state module imports the app's pages
 
@@ -51,5 +89,6 @@ async def stripe_webhook(request: Request) -> JSONResponse:
 api = Starlette(routes=[
     Route(routes.API_HEALTH, health, methods=["GET"]),
     Route(routes.API_HEALTH_LIVE, alive, methods=["GET"]),
+    Route(routes.API_METRICS, prometheus, methods=["GET"]),
     Route(routes.API_STRIPE_WEBHOOK, stripe_webhook, methods=["POST"]),
 ])

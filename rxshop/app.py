@@ -1,11 +1,15 @@
 """Wires pages and HTTP routes, nothing else."""
 import reflex as rx
 
-from . import models, pages  # noqa: F401  (importing registers tables and @rx.page routes)
+from . import logs, models, pages  # noqa: F401  (importing registers tables and @rx.page routes)
 from .api import api
+from .metrics import EventTimer
+
+logs.configure()
 
 app = rx.App(
     api_transformer=api,
     # Parser-blocking on purpose: the express page's card form calls it right after hydration.
     head_components=[rx.el.script(src="/rxshop-pay.js")],
 )
+app.add_middleware(EventTimer())  # event handler latency for /api/metrics

@@ -15,6 +15,7 @@ NOT_FOUND = "404"
 
 API_HEALTH = "/api/health"
 API_HEALTH_LIVE = "/api/health/live"
+API_METRICS = "/api/metrics"
 API_STRIPE_WEBHOOK = "/api/stripe/webhook"
 
 CANCELED_PARAM = "canceled"  # /cart?canceled=<order number>: back from Stripe Checkout's cancel link

@@ -11,9 +11,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def prepare_metrics_dir() -> None:
+    """Workers of this instance share Prometheus counters through files in one directory, emptied at start."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="rxshop-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    for old in Path(path).glob("*.db"):
+        old.unlink()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     if args.workers:
         os.environ["GRANIAN_WORKERS"] = str(args.workers)
+    prepare_metrics_dir()
     os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
     os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
 

@@ -1,0 +1,102 @@
+"""Prometheus metrics at /api/metrics (prometheus-client).
+
+Counted where things happen: webhook outcomes and their latency, event handler latency. Read from the database at
+scrape time: orders and payments by status (the same numbers on every instance). Several worker processes share
+counters through PROMETHEUS_MULTIPROC_DIR (scripts/serve.py sets it); without it, one process's own registry.
+The route answers only with `Authorization: Bearer $RXSHOP_METRICS_TOKEN`; without that variable it is off (404).
+"""
+from __future__ import annotations
+
+import hmac
+import os
+import re
+import time
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+WEBHOOK_SECONDS = Histogram("rxshop_webhook_seconds", "Stripe webhook handling time by event type and outcome",
+                            ["type", "outcome"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+EVENT_SECONDS = Histogram("rxshop_event_handler_seconds", "Reflex event handler time (websocket events)",
+                          ["handler"], buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
+
+_HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_known_handlers: set[str] = set()
+
+
+def handler_label(event_name: str) -> str:
+    """The handler's method name; anything odd, or past 200 distinct names, is `other` (the browser picks names)."""
+    name = event_name.rsplit(".", 1)[-1]
+    if not _HANDLER.match(name) or (name not in _known_handlers and len(_known_handlers) >= 200):
+        return "other"
+    _known_handlers.add(name)
+    return name
+
+
+class DatabaseCollector(Collector):
+    """Orders and payments by status, counted in the database when scraped."""
+
+    def collect(self):
+        from sqlalchemy import func
+        from sqlmodel import select
+
+        from .db import session
+        from .models import Order, Payment
+
+        orders = GaugeMetricFamily("rxshop_orders", "Orders by status", labels=["status"])
+        payments = GaugeMetricFamily("rxshop_payments", "Payments by status", labels=["status"])
+        with session() as s:
+            for status, count in s.exec(select(Order.status, func.count()).group_by(Order.status)):
+                orders.add_metric([status], count)
+            for status, count in s.exec(select(Payment.status, func.count()).group_by(Payment.status)):
+                payments.add_metric([status], count)
+        yield orders
+        yield payments
+
+
+def registry() -> CollectorRegistry:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        reg = CollectorRegistry()
+        multiprocess.MultiProcessCollector(reg)
+    else:
+        reg = CollectorRegistry()
+        for collector in (WEBHOOK_SECONDS, EVENT_SECONDS):
+            reg.register(collector)
+    reg.register(DatabaseCollector())
+    return reg
+
+
+def authorized(header: str | None) -> bool | None:
+    """None: metrics are off (no token configured); else whether the bearer token matches."""
+    token = os.environ.get("RXSHOP_METRICS_TOKEN", "")
+    if not token:
+        return None
+    given = (header or "").removeprefix("Bearer ").strip()
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
+def exposition() -> tuple[bytes, str]:
+    return generate_latest(registry()), CONTENT_TYPE_LATEST
+
+
+class EventTimer:
+    """Reflex middleware: time from an event's preprocess to its (first) postprocess, per handler."""
+
+    def __init__(self):
+        self._started: dict[int, float] = {}
+
+    async def preprocess(self, app, state, event):
+        if len(self._started) > 10000:  # events that never reached postprocess (errors): forget them
+            self._started.clear()
+        self._started[id(event)] = time.perf_counter()
+        return None
+
+    async def postprocess(self, app, state, event, update):
+        start = self._started.pop(id(event), None)
+        if start is not None:
+            EVENT_SECONDS.labels(handler_label(event.name)).observe(time.perf_counter() - start)
+        return update
+
