@@ -103,10 +103,10 @@ def _require(product: Product | None, quantity: int, currency: str | None) -> Pr
     return product
 
 
-def _item(session: Session, cart: Cart, product_id: int) -> CartItem | None:
-    return session.exec(
-        select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product_id)
-    ).first()
+def _item(session: Session, cart: Cart, product_id: int, lock: bool = False) -> CartItem | None:
+    query = select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product_id)
+    # lock: the row stays ours until commit, so two tabs adding at once on PostgreSQL can't lose an update
+    return session.exec(query.with_for_update() if lock else query).first()
 
 
 def add_item(session: Session, token: object, product_id: object, quantity: object = 1,
@@ -117,7 +117,7 @@ def add_item(session: Session, token: object, product_id: object, quantity: obje
         try:
             product = _require(session.get(Product, pid), qty, currency)
             cart = ensure_cart(session, token)
-            item = _item(session, cart, pid)
+            item = _item(session, cart, pid, lock=True)
             if item:
                 _require(product, qty + item.quantity, currency)
             if item:

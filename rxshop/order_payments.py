@@ -87,7 +87,8 @@ def fulfil(session: Session, result: PaymentResult, source: str) -> FulfilOutcom
     ).rowcount == 1
     if won:
         problems = []
-        for line in lines_of(session, order):
+        # one global lock order (product id): two payments with the same products can't deadlock on PostgreSQL
+        for line in sorted(lines_of(session, order), key=lambda ln: ln.product_id or 0):
             if line.product_id is None:
                 continue
             done = session.execute(
