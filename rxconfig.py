@@ -4,7 +4,7 @@ from pathlib import Path
 
 import reflex as rx
 
-from rxshop.build import PaintFirstPlugin
+from rxshop.build import PaintFirstPlugin, ProductPagesPlugin
 
 ROOT = Path(__file__).resolve().parent
 
@@ -22,7 +22,9 @@ config = rx.Config(
     db_url=f"sqlite:///{ROOT / 'rxshop.db'}",
     # Radix Themes is left out on purpose: its 700 KB render-blocking stylesheet dominates first paint.
     # The UI is plain elements styled with Tailwind (only the classes used end up in the CSS).
-    plugins=[rx.plugins.TailwindV4Plugin(), rx.plugins.SitemapPlugin(), PaintFirstPlugin()],
+    plugins=[rx.plugins.TailwindV4Plugin(), ProductPagesPlugin(), PaintFirstPlugin()],
+    # sitemap.xml is served from the database (rxshop/html_pages.py), not written once at build time.
+    disable_plugins=[rx.plugins.SitemapPlugin],
     show_built_with_reflex=False,
     telemetry_enabled=False,
 )

@@ -1,4 +1,5 @@
-"""HTTP routes beside the Reflex app (mounted through rx.App(api_transformer=…)). Keep them under /api/."""
+"""HTTP routes beside the Reflex app (mounted through rx.App(api_transformer=…)). They match before Reflex's own
+routes and static files: keep them under /api/, except the pages rxshop/html_pages.py fills in from the database."""
 from __future__ import annotations
 
 import asyncio
@@ -10,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import logs, metrics, routes
+from . import html_pages, logs, metrics, routes
 from .fulfilment import handle_webhook
 from .health import report as health_report
 from .payments import InvalidWebhook, parse_webhook
@@ -91,4 +92,9 @@ api = Starlette(routes=[
     Route(routes.API_HEALTH_LIVE, alive, methods=["GET"]),
     Route(routes.API_METRICS, prometheus, methods=["GET"]),
     Route(routes.API_STRIPE_WEBHOOK, stripe_webhook, methods=["POST"]),
+    Route(routes.INDEX, html_pages.catalog_page, methods=["GET", "HEAD"]),
+    Route(routes.http_path(routes.PRODUCT), html_pages.product_page, methods=["GET", "HEAD"]),
+    Route(routes.SITEMAP, html_pages.sitemap, methods=["GET", "HEAD"]),
+    Route(routes.ROBOTS, html_pages.robots, methods=["GET", "HEAD"]),
 ])
+api.add_middleware(html_pages.NoIndexPrivate)

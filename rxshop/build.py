@@ -7,6 +7,8 @@ from pathlib import Path
 
 from reflex_base.plugins.base import Plugin
 
+from . import product_html, seo
+
 _MODULE_SCRIPT = re.compile(r'<script type="module" async="">(.*?)</script>', re.S)
 _MODULE_PRELOAD = re.compile(r'<link rel="modulepreload" href="([^"]+)"/>')
 _IMAGE_PRELOAD = re.compile(r'<link rel="preload" as="image" href="[^"]+"/>')
@@ -44,5 +46,74 @@ class PaintFirstPlugin(Plugin):
         for page in Path(static_dir).rglob("*.html"):
             text = page.read_text()
             new = paint_first(text)
+            if new != text:
+                page.write_text(new)
+
+
+SERVED_MODULE = "utils/rxshop_served.js"  # under .web/; imported by rxshop/components/served.py
+_SERVED_JS = """// Written by rxshop/build.py: the product a product page shows before its state has loaded.
+const TEMPLATES = %s;
+let embedded;
+export function servedPage(slug) {
+  if (typeof document === "undefined") return TEMPLATES[slug];  // prerendering a template path
+  if (embedded === undefined) {
+    const el = document.getElementById(%s);
+    embedded = el ? JSON.parse(el.textContent) : null;
+  }
+  return embedded && embedded.slug === slug ? embedded : undefined;
+}
+"""
+
+
+def served_module() -> str:
+    return _SERVED_JS % (product_html.json_for_html(product_html.template_data()), _js(product_html.DATA_ID))
+
+
+def prerender_templates(config_js: str) -> str:
+    """Prerender the product route at its template paths too (react-router.config.js: `prerender: true` means
+    every static path; a function may add more)."""
+    marker = '"prerender": true'
+    if marker not in config_js:  # dev mode: nothing is prerendered
+        return config_js
+    paths = [product_html.template_path(slug) for slug in product_html.TEMPLATE_SLUGS]
+    return config_js.replace(
+        marker, '"prerender": async ({getStaticPaths}) => [...getStaticPaths(), ...%s]' % json.dumps(paths))
+
+
+# Reflex gives every page <meta property="og:image" content="favicon.ico">: the pages worth sharing get real Open
+# Graph tags from the server (rxshop/seo.py), so this placeholder goes.
+_DEFAULT_OG_IMAGE = re.compile(r'<meta content="[^"]*" property="og:image"/>')
+_SPA_FALLBACK = "__spa-fallback.html"  # Reflex copies it to 404.html after the plugins ran
+
+
+def url_path(static_dir: Path, page: Path) -> str:
+    """The URL path a prerendered file answers: cart.html and cart/index.html -> /cart; index.html -> /."""
+    rel = page.relative_to(static_dir).as_posix().removesuffix(".html")
+    return "/" + ("" if rel == "index" else rel.removesuffix("/index"))
+
+
+def seo_tweaks(html: str, noindex: bool) -> str:
+    html = _DEFAULT_OG_IMAGE.sub("", html)
+    tag = seo.noindex_tag()
+    if noindex and tag not in html:
+        html = html.replace("</head>", tag + "</head>", 1)
+    return html
+
+
+class ProductPagesPlugin(Plugin):
+    """Product pages in the HTML for any product (see rxshop/product_html.py); what crawlers see of the others."""
+
+    def pre_compile(self, **context) -> None:
+        context["add_save_task"](lambda: (SERVED_MODULE, served_module()))
+        context["add_modify_task"]("react-router.config.js", prerender_templates)
+
+    def post_build(self, static_dir: Path, **_context) -> None:
+        static_dir = Path(static_dir)
+        for page in static_dir.rglob("*.html"):
+            # Private pages are noindex, and so is the SPA fallback: an empty shell served for unknown paths (404)
+            # and for dynamic routes without a file of their own (/orders/<number>). Product pages don't use it.
+            noindex = page.name == _SPA_FALLBACK or seo.is_private(url_path(static_dir, page))
+            text = page.read_text()
+            new = seo_tweaks(text, noindex)
             if new != text:
                 page.write_text(new)

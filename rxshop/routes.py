@@ -12,6 +12,9 @@ EXPRESS = "/express"
 PRODUCT = "/product/[slug]"
 ORDER = "/orders/[order_number]"
 NOT_FOUND = "404"
+SITEMAP = "/sitemap.xml"
+ROBOTS = "/robots.txt"
+ADMIN = "/admin"  # the operator console lives under it
 
 API_HEALTH = "/api/health"
 API_HEALTH_LIVE = "/api/health/live"
@@ -25,6 +28,11 @@ CHECKOUT_SESSION_ID = "{CHECKOUT_SESSION_ID}"  # Stripe fills in the session id 
 def product(slug):
     """`slug` may be a str or a Reflex var."""
     return "/product/" + slug
+
+
+def http_path(page_route: str) -> str:
+    """A page route as a Starlette route path: /product/[slug] -> /product/{slug}."""
+    return page_route.replace("[", "{").replace("]", "}")
 
 
 def cart(canceled_order: str = "") -> str:

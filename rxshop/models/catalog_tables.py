@@ -19,4 +19,5 @@ class Product(SQLModel, table=True):
     stock: int | None = Field(default=None)  # None = unlimited
     active: bool = Field(default=True, index=True)
     created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    # bumped by every UPDATE of the row (ORM or SQL expression): the page's last change in sitemap.xml
+    updated_at: datetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})

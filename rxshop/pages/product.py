@@ -1,13 +1,13 @@
 import reflex as rx
 
 from .. import routes
-from ..components import button_primary, button_secondary, page, quantity_stepper
+from ..components import button_primary, button_secondary, page, quantity_stepper, served
 from ..state import CartState, ProductState
 from .not_found import not_found_body
 
 
 def detail() -> rx.Component:
-    p = ProductState.product
+    p = served.product  # the server's product until the state has loaded (product pages are in the HTML)
     return rx.el.article(
         rx.el.img(src=p.image, alt=p.name, width=800, height=600,
                   class_name="aspect-[4/3] w-full rounded-xl object-cover shadow-sm md:w-1/2"),
@@ -15,7 +15,8 @@ def detail() -> rx.Component:
             rx.el.h1(p.name, class_name="product-name text-3xl font-bold"),
             rx.el.p(p.price, class_name="product-price text-2xl font-semibold"),
             rx.el.p(p.description, class_name="text-slate-700"),
-            rx.cond(p.stock_note != "", rx.el.p(p.stock_note, class_name="text-sm text-amber-700")),
+            # always there (hidden when empty): the page's markup may depend on availability only (product_html)
+            rx.el.p(p.stock_note, class_name="text-sm text-amber-700 empty:hidden"),
             rx.el.div(
                 rx.el.span("Quantity", class_name="text-sm font-medium", id="qty-label"),
                 quantity_stepper(
@@ -45,13 +46,18 @@ def detail() -> rx.Component:
     )
 
 
-@rx.page(route=routes.PRODUCT, title="rxshop · Product", on_load=[CartState.load, ProductState.load])
+def title() -> rx.Var:
+    p = served.product
+    return rx.cond(served.found, rx.cond(p.name != "", p.name + " · rxshop", "rxshop · Product"), "Not found · rxshop")
+
+
+@rx.page(route=routes.PRODUCT, title=title(), on_load=[CartState.load, ProductState.load])
 def product() -> rx.Component:
     return page(
         rx.cond(
-            ProductState.loaded,
+            served.loaded,
             rx.cond(
-                ProductState.found,
+                served.found,
                 detail(),
                 not_found_body("We couldn't find that product. It may have been removed."),
             ),
