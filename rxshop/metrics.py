@@ -1,6 +1,6 @@
 """Prometheus metrics at /api/metrics (prometheus-client).
 
-Counted where things happen: webhook outcomes and their latency, event handler latency. Read from the database at
+Counted where things happen: webhook outcomes and their latency, event handler latency, event loop lag. Read from the database at
 scrape time: orders and payments by status (the same numbers on every instance). Several worker processes share
 counters through PROMETHEUS_MULTIPROC_DIR (scripts/serve.py sets it); without it, one process's own registry.
 The route answers only with `Authorization: Bearer $RXSHOP_METRICS_TOKEN`; without that variable it is off (404).
@@ -20,6 +20,11 @@ WEBHOOK_SECONDS = Histogram("rxshop_webhook_seconds", "Stripe webhook handling t
                             ["type", "outcome"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 EVENT_SECONDS = Histogram("rxshop_event_handler_seconds", "Reflex event handler time (websocket events)",
                           ["handler"], buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
+
+LOOP_LAG_SECONDS = Histogram("rxshop_event_loop_lag_seconds",
+                             "How late the event loop runs a timer: work blocking the loop (sync DB calls) shows here",
+                             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1))
+LAG_INTERVAL = 0.25  # seconds between probes
 
 _HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _known_handlers: set[str] = set()
@@ -63,7 +68,7 @@ def registry() -> CollectorRegistry:
         multiprocess.MultiProcessCollector(reg)
     else:
         reg = CollectorRegistry()
-        for collector in (WEBHOOK_SECONDS, EVENT_SECONDS):
+        for collector in (WEBHOOK_SECONDS, EVENT_SECONDS, LOOP_LAG_SECONDS):
             reg.register(collector)
     reg.register(DatabaseCollector())
     return reg
@@ -80,6 +85,17 @@ def authorized(header: str | None) -> bool | None:
 
 def exposition() -> tuple[bytes, str]:
     return generate_latest(registry()), CONTENT_TYPE_LATEST
+
+
+async def watch_event_loop() -> None:
+    """Lifespan task: sleep a fixed interval and record how much later than asked the loop woke up."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    while True:
+        start = loop.time()
+        await asyncio.sleep(LAG_INTERVAL)
+        LOOP_LAG_SECONDS.observe(max(0.0, loop.time() - start - LAG_INTERVAL))
 
 
 class EventTimer:

@@ -104,3 +104,23 @@ def test_worker_processes_share_counters(tmp_path):
              "{'type': 'charge.succeeded', 'outcome': 'processed'}))")
     out = subprocess.run([sys.executable, "-c", count], env=env, check=True, capture_output=True, text=True)
     assert out.stdout.strip() == "2.0"
+
+
+def test_event_loop_lag_shows_blocking_work():
+    import asyncio
+    import time
+
+    def count() -> float:
+        samples = metrics.LOOP_LAG_SECONDS.collect()[0].samples
+        return next(s.value for s in samples if s.name.endswith("_sum"))  # total lag seen
+
+    async def main():
+        probe = asyncio.create_task(metrics.watch_event_loop())
+        await asyncio.sleep(0.05)
+        before = count()
+        time.sleep(0.4)  # a blocking call on the loop (what a sync database call does)
+        await asyncio.sleep(metrics.LAG_INTERVAL + 0.05)
+        probe.cancel()
+        return count() - before
+
+    assert asyncio.run(main()) >= 0.1
