@@ -43,7 +43,9 @@ def bad_param(message: str, param: str, code: str = "parameter_invalid_string") 
 
 
 def no_such(kind: str, oid: str, param: str = "id") -> StripeError:
-    return invalid(f"No such {kind}: '{oid}'", param=param, code="resource_missing", status=404)
+    """404 for the object the URL names; 400 for an object a parameter names (missing or of another kind)."""
+    return invalid(f"No such {kind}: '{oid}'", param=param, code="resource_missing",
+                   status=404 if param == "id" else 400)
 
 
 def unexpected_state(message: str, **extra) -> StripeError:

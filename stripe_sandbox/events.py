@@ -9,9 +9,18 @@ from . import API_VERSION
 from .common import NO_CTX, Ctx, Raw, dumps, new_id
 from .errors import bad_param, missing, no_such
 from .params import created_filter, p_bool, p_list, p_metadata, p_str
+from . import schema
+from .schema import BOOL, EXPAND, MAP, STR
 from .store import Table, paginate
 
 CLI_DESCRIPTION = "registered by CLI"
+
+# ---- parameters of each endpoint (schema.py)
+EVENT_LIST = {**schema.LIST, "type": STR, "types": [STR], "delivery_success": BOOL}
+WEBHOOK_FIELDS = {"url": STR, "enabled_events": [STR], "description": STR, "metadata": MAP, **EXPAND}
+WEBHOOK_CREATE = {**WEBHOOK_FIELDS, "api_version": STR}
+WEBHOOK_UPDATE = {**WEBHOOK_FIELDS, "disabled": BOOL}
+WEBHOOK_LIST = {k: v for k, v in schema.LIST.items() if k != "created"}
 
 
 class Events:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .common import dumps
 from .errors import bad_param, missing
+from .money import SUPPORTED_CURRENCIES
 
 
 def p_str(p: dict, name: str, required: bool = False, default=None):
@@ -79,9 +80,9 @@ def p_currency(p: dict, name: str = "currency", required: bool = True):
     if v is None:
         return None
     v = v.lower()
-    if len(v) != 3 or not v.isalpha():
-        raise bad_param(f"Invalid currency: {v}. Stripe currently supports these currencies: usd, eur, gbp, ...",
-                        name)
+    if v not in SUPPORTED_CURRENCIES:
+        raise bad_param(f"Invalid currency: {short(v)}. Stripe currently supports these currencies: "
+                        f"{', '.join(sorted(SUPPORTED_CURRENCIES))}", name)
     return v
 
 

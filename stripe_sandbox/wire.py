@@ -12,6 +12,7 @@ from .common import Ctx, Raw, dumps, new_id
 from .errors import StripeError, invalid
 from .params import p_expand
 from .routes import Router
+from .schema import check as check_params
 from .sandbox import Sandbox
 
 _SEG = re.compile(r"\[([^\]]*)\]")
@@ -158,7 +159,7 @@ class Api:
             return self._err(404, "invalid_request_error",
                              f"Unrecognized request URL ({method}: {path}). (stripe sandbox does not implement it)",
                              extra)
-        fn, pk_ok, groups = route
+        fn, table, pk_ok, groups = route
         if publishable and not pk_ok:
             return self._err(401, "invalid_request_error",
                              "This API call cannot be made with a publishable API key. Please use a secret API key. "
@@ -193,6 +194,8 @@ class Api:
                   origin=origin if publishable else None)
         cache = True
         try:
+            if params:
+                check_params(params, table)
             obj = fn(sb, ctx, params, *groups)
             if isinstance(obj, Raw):
                 out = obj.encode()

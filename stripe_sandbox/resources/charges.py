@@ -8,6 +8,16 @@ from ..common import Ctx, new_id
 from ..errors import StripeError, invalid, no_such
 from ..money import check_amount
 from ..params import p_bool, p_currency, p_int, p_metadata, p_str
+from .. import schema
+from ..schema import BOOL, CURRENCY, EMAIL, EXPAND, INT, MAP, STR
+
+# ---- parameters of each endpoint (schema.py)
+CREATE = {"amount": INT, "currency": CURRENCY, "source": STR, "customer": STR, "description": STR,
+          "receipt_email": EMAIL, "metadata": MAP, "capture": BOOL, "statement_descriptor": STR, "statement_descriptor_suffix": STR,
+          **EXPAND}
+UPDATE = {"description": STR, "receipt_email": EMAIL, "metadata": MAP, **EXPAND}
+CAPTURE = {"amount": INT, **EXPAND}
+LIST = {**schema.LIST, "customer": STR, "payment_intent": STR}
 
 
 class Charges:

@@ -10,6 +10,19 @@ from ..errors import bad_param, invalid, missing
 from ..money import check_amount
 from ..params import p_dict, p_int, p_list, p_metadata, p_str
 from ..store import Table, list_obj, paginate
+from .. import schema
+from ..schema import EMAIL, EXPAND, IMAGE_URL, INT, MAP, STR
+from .products import PRICE_FIELDS
+
+# ---- parameters of each endpoint (schema.py)
+PRICE_DATA = {**PRICE_FIELDS, "product_data": {"name": STR, "description": STR, "images": [IMAGE_URL], "metadata": MAP}}
+CREATE = {"mode": STR, "ui_mode": STR, "success_url": STR, "cancel_url": STR,
+          "line_items": [{"price": STR, "price_data": PRICE_DATA, "quantity": INT}],
+          "customer": STR, "customer_email": EMAIL, "client_reference_id": STR, "expires_at": INT,
+          "payment_intent_data": {"metadata": MAP, "description": STR, "receipt_email": EMAIL, "capture_method": STR},
+          "metadata": MAP, "locale": STR, "billing_address_collection": STR, "submit_type": STR, **EXPAND}
+LIST = {**schema.LIST, "payment_intent": STR, "customer": STR, "status": STR}
+LINE_ITEMS = {k: v for k, v in schema.LIST.items() if k != "created"}
 
 
 class Checkout:

@@ -6,6 +6,15 @@ import time
 from ..common import Ctx, new_id, random_upper
 from ..errors import invalid, no_such
 from ..params import p_dict, p_list, p_metadata, p_str
+from .. import schema
+from ..schema import ADDRESS, EMAIL, EXPAND, MAP, STR
+
+# ---- parameters of each endpoint (schema.py)
+CUSTOMER_FIELDS = {"address": ADDRESS, "description": STR, "email": EMAIL, "metadata": MAP, "name": STR, "phone": STR,
+                   "preferred_locales": [STR], "invoice_settings": {"default_payment_method": STR}, **EXPAND}
+CREATE = {**CUSTOMER_FIELDS, "payment_method": STR}
+UPDATE = CUSTOMER_FIELDS
+LIST = {**schema.LIST, "email": STR}
 
 
 class Customers:

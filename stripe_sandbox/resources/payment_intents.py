@@ -11,6 +11,24 @@ from ..errors import StripeError, bad_param, invalid, missing, unexpected_state
 from ..money import check_amount
 from ..store import Table
 from ..params import p_bool, p_currency, p_dict, p_enum, p_int, p_list, p_metadata, p_str
+from .. import schema
+from ..schema import BOOL, CURRENCY, EMAIL, EXPAND, INT, MAP, STR
+from .payment_methods import PM_DATA
+
+# ---- parameters of each endpoint (schema.py)
+CONFIRM = {"payment_method": STR, "payment_method_data": PM_DATA, "return_url": STR, "off_session": BOOL,
+           "receipt_email": EMAIL, "setup_future_usage": STR, "use_stripe_sdk": BOOL, "client_secret": STR, **EXPAND}
+CREATE = {"amount": INT, "currency": CURRENCY, "customer": STR, "description": STR, "receipt_email": EMAIL,
+          "metadata": MAP, "automatic_payment_methods": {"enabled": BOOL, "allow_redirects": STR},
+          "payment_method_types": [STR], "payment_method": STR, "payment_method_data": PM_DATA, "confirm": BOOL,
+          "off_session": BOOL, "return_url": STR, "capture_method": STR, "setup_future_usage": STR,
+          "statement_descriptor": STR, "statement_descriptor_suffix": STR, "use_stripe_sdk": BOOL, **EXPAND}
+RETRIEVE = {"client_secret": STR, **EXPAND}
+UPDATE = {"amount": INT, "currency": CURRENCY, "customer": STR, "description": STR, "receipt_email": EMAIL,
+          "metadata": MAP, "payment_method": STR, "setup_future_usage": STR, **EXPAND}
+CANCEL = {"cancellation_reason": STR, **EXPAND}
+CAPTURE = {"amount_to_capture": INT, **EXPAND}
+LIST = {**schema.LIST, "customer": STR}
 
 
 PI_CANCELABLE = ("requires_payment_method", "requires_capture", "requires_confirmation", "requires_action",

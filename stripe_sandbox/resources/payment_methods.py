@@ -8,6 +8,18 @@ from ..common import Ctx, new_id
 from ..store import Table
 from ..errors import StripeError, bad_param, invalid, missing, no_such
 from ..params import p_dict, p_metadata, p_str
+from .. import schema
+from ..schema import BILLING_DETAILS, CARD, EXPAND, MAP, STR
+
+# ---- parameters of each endpoint (schema.py)
+PM_DATA = {"type": STR, "card": {**CARD, "token": STR}, "billing_details": BILLING_DETAILS, "metadata": MAP}
+CREATE = {**PM_DATA, **EXPAND}
+ATTACH = {"customer": STR, **EXPAND}
+LIST = {**schema.LIST, "customer": STR, "type": STR}
+CUSTOMER_LIST = {**schema.LIST, "type": STR}
+TOKEN_CREATE = {"card": {**CARD, "name": STR, "currency": STR, "address_line1": STR, "address_line2": STR,
+                         "address_city": STR, "address_state": STR, "address_zip": STR, "address_country": STR},
+                **EXPAND}
 
 
 CARD_BRAND_NAMES = {"visa": "Visa", "mastercard": "MasterCard", "amex": "American Express", "discover": "Discover",

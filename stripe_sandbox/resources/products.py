@@ -6,6 +6,18 @@ import time
 from ..common import Ctx, new_id
 from ..errors import bad_param, missing
 from ..params import p_bool, p_currency, p_dict, p_int, p_list, p_metadata, p_str
+from .. import schema
+from ..schema import BOOL, CURRENCY, EXPAND, IMAGE_URL, INT, MAP, STR
+
+# ---- parameters of each endpoint (schema.py)
+PRODUCT_DATA = {"name": STR, "active": BOOL, "description": STR, "images": [IMAGE_URL], "metadata": MAP, "url": STR}
+PRODUCT_CREATE = {**PRODUCT_DATA, **EXPAND}
+PRICE_FIELDS = {"currency": CURRENCY, "unit_amount": INT, "unit_amount_decimal": STR, "product": STR,
+                "recurring": {"interval": STR, "interval_count": INT}, "tax_behavior": STR}
+PRICE_CREATE = {**PRICE_FIELDS, "product_data": {k: v for k, v in PRODUCT_DATA.items() if k != "description"
+                                                 and k != "images"},
+                "lookup_key": STR, "nickname": STR, "metadata": MAP, **EXPAND}
+LIST = schema.LIST
 
 
 class Products:

@@ -8,6 +8,15 @@ from ..errors import bad_param, invalid
 from ..money import fmt_money
 from ..store import list_obj
 from ..params import p_enum, p_int, p_metadata, p_str
+from .. import schema
+from ..schema import EXPAND, INT, MAP, STR
+
+# ---- parameters of each endpoint (schema.py)
+CREATE = {"amount": INT, "charge": STR, "payment_intent": STR, "reason": STR, "metadata": MAP, **EXPAND}
+CHARGE_REFUND = {"amount": INT, "reason": STR, "metadata": MAP, **EXPAND}
+UPDATE = {"metadata": MAP, **EXPAND}
+LIST = {**schema.LIST, "charge": STR, "payment_intent": STR}
+CHARGE_REFUNDS = {k: v for k, v in schema.LIST.items() if k != "created"}
 
 
 class Refunds:

@@ -267,7 +267,7 @@
       return Promise.reject(integrationError('Invalid value for confirmCardPayment intent secret: value should be a client_secret string. You specified: ' + clientSecret + '.'));
     }
     var params = {client_secret: clientSecret, use_stripe_sdk: 'true'};
-    ['receipt_email', 'setup_future_usage', 'return_url', 'save_payment_method'].forEach(function (k) {
+    ['receipt_email', 'setup_future_usage', 'return_url'].forEach(function (k) {
       if (data[k] !== undefined) params[k] = data[k];
     });
     var pm = data.payment_method;

@@ -105,9 +105,12 @@ def test_api_confirm_is_processing_then_succeeds_after_s(pclient, webhook_receiv
     assert not set(SUCCEEDED) & set(types)
     # nothing "succeeded" is observable before S
     time.sleep(S * 0.6)
-    assert pclient.v1.payment_intents.retrieve(pi.id).status == "processing"
-    assert not set(SUCCEEDED) & set(event_types(pclient))
-    assert not set(SUCCEEDED) & set(types_of(webhook_receiver.snapshot()))
+    status, types, delivered = (pclient.v1.payment_intents.retrieve(pi.id).status, event_types(pclient),
+                                types_of(webhook_receiver.snapshot()))
+    if time.monotonic() - t0 < S:          # all three answered before S (a loaded machine may be slower)
+        assert status == "processing"
+        assert not set(SUCCEEDED) & set(types)
+        assert not set(SUCCEEDED) & set(delivered)
 
     got = wait_until(lambda: (p := pclient.v1.payment_intents.retrieve(pi.id)).status == "succeeded" and p)
     elapsed = time.monotonic() - t0
