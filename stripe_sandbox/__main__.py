@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import sys
 
@@ -21,14 +22,26 @@ def parse_args(argv=None) -> SandboxConfig:
     ap.add_argument("--webhook-secret", action="append", default=[], help="whsec_... signing secret for the "
                                                                           "matching --webhook-url")
     ap.add_argument("--webhook-delay", type=float, default=0.0, help="seconds before the first delivery attempt")
-    ap.add_argument("--retry-base", type=float, default=1.0, help="retry backoff base: base * 2**(attempt-1)")
-    ap.add_argument("--max-attempts", type=int, default=6)
+    ap.add_argument("--retry-schedule", choices=("test", "live"), default="test",
+                    help="Stripe's retry schedule for failed deliveries: test mode (3 retries over ~2.5 h) or live "
+                         "(up to 3 days)")
+    ap.add_argument("--time-factor", type=float, default=float(os.environ.get("STRIPE_SANDBOX_TIME_FACTOR", 1.0)),
+                    help="multiply every retry delay (0.001: 5 minutes become 0.3 s; env STRIPE_SANDBOX_TIME_FACTOR)")
+    ap.add_argument("--max-attempts", type=int, default=20, help="cap on attempts per event and endpoint")
+    ap.add_argument("--messy-webhooks", type=int, metavar="SEED",
+                    default=int(os.environ["STRIPE_SANDBOX_MESSY_WEBHOOKS"])
+                    if os.environ.get("STRIPE_SANDBOX_MESSY_WEBHOOKS") else None,
+                    help="deliver some events twice and some late (out of order), choices made by SEED "
+                         "(env STRIPE_SANDBOX_MESSY_WEBHOOKS); off by default")
+    ap.add_argument("--messy-max-delay", type=float, default=1.0, help="longest hold-back in messy mode, seconds")
     ap.add_argument("--webhook-timeout", type=float, default=5.0)
     ap.add_argument("--processing-seconds", type=float, default=0.0,
                     help="test-only: succeeding card payments stay `processing` for S seconds before they settle "
                          "(0 = succeed at once)")
     ap.add_argument("--log-level", default="warning")
     a = ap.parse_args(argv)
+    if a.processing_seconds < 0 or a.time_factor < 0 or a.messy_max_delay < 0:
+        ap.error("--processing-seconds, --time-factor and --messy-max-delay must be >= 0")
     if a.processing_seconds < 0:
         ap.error("--processing-seconds must be >= 0")
     if not a.secret_key.startswith("sk_test_") or not a.publishable_key.startswith("pk_test_"):
@@ -37,7 +50,8 @@ def parse_args(argv=None) -> SandboxConfig:
         ap.error("--webhook-url and --webhook-secret must come in pairs")
     cfg = SandboxConfig(host=a.host, port=a.port, public_url=a.public_url, state_file=a.state_file,
                         webhooks=list(zip(a.webhook_url, a.webhook_secret)), webhook_delay=a.webhook_delay,
-                        retry_base=a.retry_base, max_attempts=a.max_attempts, webhook_timeout=a.webhook_timeout,
+                        retry_schedule=a.retry_schedule, time_factor=a.time_factor,
+                        max_attempts=a.max_attempts, messy_seed=a.messy_webhooks, messy_max_delay=a.messy_max_delay, webhook_timeout=a.webhook_timeout,
                         processing_seconds=a.processing_seconds, secret_key=a.secret_key,
                         publishable_key=a.publishable_key)
     cfg.log_level = a.log_level  # type: ignore[attr-defined]
@@ -65,6 +79,9 @@ def main(argv=None) -> None:
     app = create_app(cfg)
     host = f"[{cfg.host}]" if family == socket.AF_INET6 else cfg.host
     print(f"stripe-sandbox listening on http://{host}:{cfg.port}", flush=True)
+    if cfg.messy_seed is not None:
+        print(f"stripe-sandbox: messy webhook delivery, seed {cfg.messy_seed} (replay with --messy-webhooks "
+              f"{cfg.messy_seed})", file=sys.stderr, flush=True)
     import importlib.util
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"

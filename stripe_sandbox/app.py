@@ -16,7 +16,10 @@ from .errors import StripeError
 from .persistence import Persister
 from .sandbox import Sandbox
 from .settlement import Settler
-from .webhooks import Dispatcher
+from .webhooks import SCHEDULES, Dispatcher
+
+CONFIG_KEYS = ("webhook_delay", "time_factor", "retry_schedule", "max_attempts", "webhook_timeout", "messy_seed",
+               "messy_max_delay", "processing_seconds")
 from .wire import Api
 
 
@@ -70,7 +73,7 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
         return JSONResponse({"ok": True})
 
     async def deliveries(request: Request):
-        return JSONResponse({"data": dispatcher.deliveries})
+        return JSONResponse({"data": dispatcher.deliveries, "in_flight": len(dispatcher.tasks)})
 
     async def set_config(request: Request):
         data = await request.json()
@@ -84,16 +87,23 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
                 return JSONResponse({"error": {"type": "invalid_request_error",
                                                "message": "processing_seconds must be a number >= 0"}},
                                     status_code=400)
-        for k in ("webhook_delay", "retry_base", "webhook_timeout"):
+        if data.get("retry_schedule", "test") not in SCHEDULES:
+            return JSONResponse({"error": {"type": "invalid_request_error",
+                                           "message": f"retry_schedule must be one of {', '.join(SCHEDULES)}"}},
+                                status_code=400)
+        for k in ("webhook_delay", "time_factor", "webhook_timeout", "messy_max_delay"):
             if k in data:
                 setattr(config, k, float(data[k]))
         if "max_attempts" in data:
             config.max_attempts = int(data["max_attempts"])
+        if "retry_schedule" in data:
+            config.retry_schedule = data["retry_schedule"]
+        if "messy_seed" in data:
+            config.messy_seed = None if data["messy_seed"] is None else int(data["messy_seed"])
+            dispatcher.reset_rng()
         if ps is not None:
             config.processing_seconds = ps
-        return JSONResponse({"webhook_delay": config.webhook_delay, "retry_base": config.retry_base,
-                             "max_attempts": config.max_attempts, "webhook_timeout": config.webhook_timeout,
-                             "processing_seconds": config.processing_seconds})
+        return JSONResponse({k: getattr(config, k) for k in CONFIG_KEYS})
 
     async def three_ds(request: Request):
         try:

@@ -13,8 +13,11 @@ class SandboxConfig:
     state_file: str | None = None
     webhooks: list[tuple[str, str]] = field(default_factory=list)  # (url, secret) registered at start
     webhook_delay: float = 0.0
-    retry_base: float = 1.0
-    max_attempts: int = 6
+    retry_schedule: str = "test"           # Stripe's retry schedule: "test" (hours) or "live" (days)
+    time_factor: float = 1.0               # multiplies every retry delay (0.001: five minutes become 0.3 s)
+    max_attempts: int = 20                 # cap on attempts per event and endpoint (the schedule ends sooner)
+    messy_seed: int | None = None          # set: duplicate some events and hold some back (out of order)
+    messy_max_delay: float = 1.0           # longest hold-back in messy mode, seconds
     webhook_timeout: float = 5.0
     processing_seconds: float = 0.0        # >0: succeeding card payments stay `processing` this long (test-only)
     secret_key: str = "sk_test_sandbox"    # the only keys accepted (what `make run` gives the shop)

@@ -2,6 +2,7 @@
 is in webhooks.py."""
 from __future__ import annotations
 
+import json
 import time
 from typing import Callable
 
@@ -32,7 +33,8 @@ class Events:
     on_event: Callable[[dict, list], None] | None = None   # set by the webhook dispatcher
 
     # ---- events
-    def emit(self, type_: str, obj: dict, ctx: Ctx = NO_CTX) -> dict:
+    def emit(self, type_: str, obj: dict, ctx: Ctx = NO_CTX, previous: dict | None = None) -> dict:
+        """Record an event with a snapshot of `obj` (and, for *.updated, the changed fields' old values)."""
         eid = new_id("evt_")
         endpoints = self.matching_endpoints(type_)
         rec = {
@@ -40,17 +42,30 @@ class Events:
             "request": {"id": ctx.request_id, "idempotency_key": ctx.idem_key},
             "pending": len(endpoints), "obj": dumps(obj),
         }
+        if previous is not None:
+            rec["prev"] = dumps(previous)
         self.events[eid] = rec
         self.event_ids.append(eid)
         if endpoints and self.on_event:
             self.on_event(rec, endpoints)
         return rec
 
+    def emit_updated(self, type_: str, obj: dict, before: dict, ctx: Ctx = NO_CTX) -> dict:
+        """A `*.updated` event: `before` is a copy of `obj` taken before the change (see `copy_of`)."""
+        previous = {k: v for k, v in before.items() if obj.get(k) != v}
+        return self.emit(type_, obj, ctx, previous)
+
+    @staticmethod
+    def copy_of(obj: dict) -> dict:
+        return json.loads(dumps(obj))
+
     @staticmethod
     def render_event(rec: dict) -> str:
+        prev = rec.get("prev")
+        data = rec["obj"] if prev is None else '%s,"previous_attributes":%s' % (rec["obj"], prev)
         return ('{"id":"%s","object":"event","api_version":"%s","created":%d,"data":{"object":%s},'
                 '"livemode":false,"pending_webhooks":%d,"request":%s,"type":"%s"}'
-                % (rec["id"], API_VERSION, rec["created"], rec["obj"], rec["pending"], dumps(rec["request"]),
+                % (rec["id"], API_VERSION, rec["created"], data, rec["pending"], dumps(rec["request"]),
                    rec["type"]))
 
     def matching_endpoints(self, type_: str) -> list[dict]:

@@ -13,6 +13,7 @@ NONE: dict = {}
 
 
 def _routes():
+    """`params` is the endpoint's parameter table, or (for secret keys, for publishable keys)."""
     R = []
 
     def r(method, pattern, fn, params, pk=False):
@@ -39,7 +40,7 @@ def _routes():
     r("POST", "/v1/payment_intents/{id}", lambda s, c, p, i: s.pi_update(c, p, i), pi.UPDATE)
     r("POST", "/v1/payment_intents/{id}/confirm",
       lambda s, c, p, i: s.pi_public(s.pi_confirm(c, p, i)) if c.publishable else s.pi_confirm(c, p, i),
-      pi.CONFIRM, True)
+      (pi.CONFIRM, pi.CONFIRM_PUBLISHABLE), True)
     r("POST", "/v1/payment_intents/{id}/cancel", lambda s, c, p, i: s.pi_cancel(c, p, i), pi.CANCEL)
     r("POST", "/v1/payment_intents/{id}/capture", lambda s, c, p, i: s.pi_capture(c, p, i), pi.CAPTURE)
 

@@ -195,6 +195,8 @@ class Api:
         cache = True
         try:
             if params:
+                if isinstance(table, tuple):
+                    table = table[publishable]
                 check_params(params, table)
             obj = fn(sb, ctx, params, *groups)
             if isinstance(obj, Raw):

@@ -4,9 +4,10 @@ from __future__ import annotations
 import time
 
 from .. import cards
-from ..common import Ctx, new_id
+from ..common import NO_CTX, Ctx, new_id
 from ..errors import StripeError, invalid, no_such
 from ..money import check_amount
+from ..store import list_obj
 from ..params import p_bool, p_currency, p_int, p_metadata, p_str
 from .. import schema
 from ..schema import BOOL, CURRENCY, EMAIL, EXPAND, INT, MAP, STR
@@ -45,16 +46,17 @@ class Charges:
             "address": {k: None for k in ("city", "country", "line1", "line2", "postal_code", "state")},
             "email": None, "name": (card_obj or {}).get("name"), "phone": None, "tax_id": None}
         captured = ok and capture
+        # automatic_async capture (PaymentIntents' default): the balance transaction comes after charge.succeeded
+        later = captured and pi is not None and pi["capture_method"] == "automatic_async"
         ch = {
             "id": ch_id, "object": "charge", "amount": amount, "amount_captured": amount if captured else 0,
             "amount_refunded": 0, "application": None, "application_fee": None, "application_fee_amount": None,
-            "balance_transaction": new_id("txn_") if captured else None, "billing_details": billing,
+            "balance_transaction": new_id("txn_") if captured and not later else None, "billing_details": billing,
             "calculated_statement_descriptor": "SANDBOX", "captured": captured, "created": now,
-            "currency": currency, "customer": customer, "description": description, "destination": None,
-            "dispute": None, "disputed": False, "failure_balance_transaction": None,
+            "currency": currency, "customer": customer, "description": description, "disputed": False, "failure_balance_transaction": None,
             "failure_code": None if ok else decline[0], "failure_message": None if ok else decline[2],
             "fraud_details": {}, "livemode": False, "metadata": dict(metadata or {}), "on_behalf_of": None,
-            "order": None, "outcome": outcome, "paid": ok and not pending,
+            "outcome": outcome, "paid": ok and not pending,
             "payment_intent": pi["id"] if pi else None,
             "payment_method": pm["id"] if pm else (card_obj or {}).get("id"),
             "payment_method_details": {
@@ -73,15 +75,25 @@ class Charges:
             },
             "receipt_email": receipt_email, "receipt_number": None,
             "receipt_url": f"{self.config.base_url}/receipts/{ch_id}" if ok else None,
-            "refunded": False, "review": None, "shipping": None,
-            "source": card_obj, "source_transfer": None, "statement_descriptor": None,
+            "refunded": False, "refunds": list_obj([], f"/v1/charges/{ch_id}/refunds"), "review": None,
+            "shipping": None,
+            "source_transfer": None, "statement_descriptor": None,
             "statement_descriptor_suffix": None,
             "status": ("pending" if pending else "succeeded") if ok else "failed", "transfer_data": None,
             "transfer_group": None,
         }
         self.put(ch)
         self.emit(("charge.pending" if pending else "charge.succeeded") if ok else "charge.failed", ch, ctx)
+        if later and not pending:
+            self.add_balance_transaction(ch, ctx)
         return ch
+
+    def add_balance_transaction(self, ch: dict, ctx: Ctx = NO_CTX) -> None:
+        """Asynchronous capture: the charge's balance transaction arrives after it succeeded (charge.updated)."""
+        if ch["balance_transaction"] is None and ch["captured"]:
+            before = self.copy_of(ch)
+            ch["balance_transaction"] = new_id("txn_")
+            self.emit_updated("charge.updated", ch, before, ctx)
 
     def charge_create(self, ctx: Ctx, p: dict) -> dict:
         amount = p_int(p, "amount", required=True)
@@ -129,11 +141,12 @@ class Charges:
 
     def charge_update(self, ctx: Ctx, p: dict, cid: str) -> dict:
         ch = self.get(cid, "charge", "charge")
+        before = self.copy_of(ch)
         for f in ("description", "receipt_email"):
             if f in p:
                 ch[f] = p[f] or None
         ch["metadata"] = p_metadata(p, ch["metadata"])
-        self.emit("charge.updated", ch, ctx)
+        self.emit_updated("charge.updated", ch, before, ctx)
         return ch
 
     def charge_capture(self, ctx: Ctx, p: dict, cid: str) -> dict:

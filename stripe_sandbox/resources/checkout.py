@@ -107,7 +107,7 @@ class Checkout:
             "custom_fields": [], "custom_text": {"after_submit": None, "shipping_address": None, "submit": None,
                                                  "terms_of_service_acceptance": None},
             "customer": customer, "customer_creation": None if customer else "if_required",
-            "customer_details": ({"address": None, "email": cus.get("email"), "name": cus.get("name"),
+            "customer_details": ({"address": cus.get("address"), "email": cus.get("email"), "name": cus.get("name"),
                                   "phone": None, "tax_exempt": "none", "tax_ids": []} if customer else None),
             "customer_email": customer_email, "discounts": [], "expires_at": expires_at, "invoice": None,
             "invoice_creation": None, "livemode": False, "locale": p_str(p, "locale"), "metadata": p_metadata(p),
@@ -212,8 +212,10 @@ class Checkout:
         cd = cs["customer_details"] or {"address": None, "email": None, "name": None, "phone": None,
                                        "tax_exempt": "none", "tax_ids": []}
         cd = dict(cd)
+        billing = pm.get("billing_details") or {}
         cd["email"] = email or cd.get("email")
-        cd["name"] = cd.get("name") or (pm.get("billing_details") or {}).get("name")
+        cd["name"] = cd.get("name") or billing.get("name")
+        cd["address"] = cd.get("address") or dict(billing.get("address") or {})
         cs.update(status="complete", payment_status="paid" if paid else "unpaid", payment_intent=pi["id"], url=None,
                   customer_details=cd)
         self.session_errors.pop(cs_id, None)

@@ -48,6 +48,7 @@ class Customers:
         cus = self.get(cid, "customer", "customer")
         if cus.get("deleted"):
             raise invalid(f"No such customer: '{cid}'", param="id", code="resource_missing", status=404)
+        before = self.copy_of(cus)
         for f in ("email", "name", "phone", "description"):
             if f in p:
                 cus[f] = p[f] or None
@@ -58,7 +59,7 @@ class Customers:
             if dpm is not None:
                 cus["invoice_settings"]["default_payment_method"] = dpm or None
         cus["metadata"] = p_metadata(p, cus["metadata"])
-        self.emit("customer.updated", cus, ctx)
+        self.emit_updated("customer.updated", cus, before, ctx)
         return cus
 
     def customer_delete(self, ctx: Ctx, p: dict, cid: str) -> dict:

@@ -12,12 +12,14 @@ from ..money import check_amount
 from ..store import Table
 from ..params import p_bool, p_currency, p_dict, p_enum, p_int, p_list, p_metadata, p_str
 from .. import schema
-from ..schema import BOOL, CURRENCY, EMAIL, EXPAND, INT, MAP, STR
+from ..schema import CARD, BOOL, CURRENCY, EMAIL, EXPAND, INT, MAP, STR
 from .payment_methods import PM_DATA
 
 # ---- parameters of each endpoint (schema.py)
 CONFIRM = {"payment_method": STR, "payment_method_data": PM_DATA, "return_url": STR, "off_session": BOOL,
            "receipt_email": EMAIL, "setup_future_usage": STR, "use_stripe_sdk": BOOL, "client_secret": STR, **EXPAND}
+# Stripe.js (publishable key) may also send the card itself in payment_method_data[card], outside the public spec
+CONFIRM_PUBLISHABLE = {**CONFIRM, "payment_method_data": {**PM_DATA, "card": {**CARD, "token": STR}}}
 CREATE = {"amount": INT, "currency": CURRENCY, "customer": STR, "description": STR, "receipt_email": EMAIL,
           "metadata": MAP, "automatic_payment_methods": {"enabled": BOOL, "allow_redirects": STR},
           "payment_method_types": [STR], "payment_method": STR, "payment_method_data": PM_DATA, "confirm": BOOL,
@@ -96,7 +98,7 @@ class PaymentIntents:
                                                 "request_three_d_secure": "automatic"}},
             "payment_method_types": ["card"], "processing": None, "receipt_email": p_str(p, "receipt_email"),
             "review": None, "setup_future_usage": p_str(p, "setup_future_usage"), "shipping": None,
-            "source": None, "statement_descriptor": p_str(p, "statement_descriptor"),
+            "statement_descriptor": p_str(p, "statement_descriptor"),
             "statement_descriptor_suffix": p_str(p, "statement_descriptor_suffix"),
             "status": "requires_confirmation" if pm else "requires_payment_method",
             "transfer_data": None, "transfer_group": None,
@@ -315,6 +317,7 @@ class PaymentIntents:
         if ch is not None and ch["status"] == "pending":
             ch.update(status="succeeded", paid=True)
             self.emit("charge.succeeded", ch)
+            self.add_balance_transaction(ch)
         pi["status"] = "succeeded"
         pi["amount_received"] = pi["amount"]
         self.emit("payment_intent.succeeded", pi)

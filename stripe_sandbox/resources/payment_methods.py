@@ -12,11 +12,12 @@ from .. import schema
 from ..schema import BILLING_DETAILS, CARD, EXPAND, MAP, STR
 
 # ---- parameters of each endpoint (schema.py)
-PM_DATA = {"type": STR, "card": {**CARD, "token": STR}, "billing_details": BILLING_DETAILS, "metadata": MAP}
-CREATE = {**PM_DATA, **EXPAND}
+PM_DATA = {"type": STR, "billing_details": BILLING_DETAILS, "metadata": MAP}   # payment_method_data (no card)
+CREATE = {**PM_DATA, "card": {**CARD, "token": STR}, **EXPAND}
 ATTACH = {"customer": STR, **EXPAND}
-LIST = {**schema.LIST, "customer": STR, "type": STR}
-CUSTOMER_LIST = {**schema.LIST, "type": STR}
+_PAGES = {k: v for k, v in schema.LIST.items() if k != "created"}
+LIST = {**_PAGES, "customer": STR, "type": STR}
+CUSTOMER_LIST = {**_PAGES, "type": STR}
 TOKEN_CREATE = {"card": {**CARD, "name": STR, "currency": STR, "address_line1": STR, "address_line2": STR,
                          "address_city": STR, "address_state": STR, "address_zip": STR, "address_country": STR},
                 **EXPAND}
@@ -152,7 +153,7 @@ class PaymentMethods:
             "cvc_check": "unchecked" if cvc else None, "dynamic_last4": None, "exp_month": month, "exp_year": year,
             "fingerprint": d["fingerprint"], "funding": d["funding"], "last4": d["last4"], "metadata": {},
             "name": card.get("name"), "networks": {"preferred": None}, "regulated_status": "unregulated",
-            "tokenization_method": None, "wallet": None,
+            "tokenization_method": None,
         }
         tok = {"id": new_id("tok_"), "object": "token", "card": card_obj, "client_ip": None,
                "created": int(time.time()), "livemode": False, "type": "card", "used": False}

@@ -14,8 +14,7 @@ PRODUCT_DATA = {"name": STR, "active": BOOL, "description": STR, "images": [IMAG
 PRODUCT_CREATE = {**PRODUCT_DATA, **EXPAND}
 PRICE_FIELDS = {"currency": CURRENCY, "unit_amount": INT, "unit_amount_decimal": STR, "product": STR,
                 "recurring": {"interval": STR, "interval_count": INT}, "tax_behavior": STR}
-PRICE_CREATE = {**PRICE_FIELDS, "product_data": {k: v for k, v in PRODUCT_DATA.items() if k != "description"
-                                                 and k != "images"},
+PRICE_CREATE = {**PRICE_FIELDS, "product_data": {k: PRODUCT_DATA[k] for k in ("name", "active", "metadata")},
                 "lookup_key": STR, "nickname": STR, "metadata": MAP, **EXPAND}
 LIST = schema.LIST
 
@@ -28,7 +27,7 @@ class Products:
                 "images": [i for i in p_list(p, "images") if i], "livemode": False,
                 "marketing_features": [], "metadata": p_metadata(p),
                 "name": name or p_str(p, "name", required=True), "package_dimensions": None, "shippable": None,
-                "statement_descriptor": None, "tax_code": None, "type": "service", "unit_label": None,
+                "statement_descriptor": None, "tax_code": None, "unit_label": None,
                 "updated": now, "url": p_str(p, "url")}
         self.put(prod)
         if not inline:

@@ -59,7 +59,8 @@ class Refunds:
                 msg = (f"Refund amount ({fmt_money(amount, cur)}) is greater than unrefunded amount on charge "
                        f"({fmt_money(remaining, cur)})")
             else:
-                msg = f"Refund amount ({fmt_money(amount, cur)}) is greater than charge amount ({fmt_money(remaining, cur)})"
+                msg = (f"Refund amount ({fmt_money(amount, cur)}) is greater than charge amount "
+                       f"({fmt_money(remaining, cur)})")
             raise invalid(msg, param="amount", code="amount_too_large")
         re_ = {
             "id": new_id("re_3", 23), "object": "refund", "amount": amount, "balance_transaction": new_id("txn_"),
@@ -67,13 +68,15 @@ class Refunds:
             "destination_details": {"card": {"reference_status": "pending",
                                              "reference_type": "acquirer_reference_number", "type": "refund"},
                                     "type": "card"},
-            "metadata": p_metadata(p), "payment_intent": ch["payment_intent"], "reason": reason,
+            "metadata": p_metadata(p), "payment_intent": ch["payment_intent"],
+            "payment_method": ch["payment_method"], "reason": reason,
             "receipt_number": None, "source_transfer_reversal": None, "status": "succeeded",
             "transfer_reversal": None,
         }
         self.put(re_)
         ch["amount_refunded"] += amount
         ch["refunded"] = ch["amount_refunded"] >= ch["amount_captured"]
+        ch["refunds"] = self.refunds_list(ch)
         self.emit("charge.refunded", ch, ctx)
         self.emit("refund.created", re_, ctx)
         return re_
@@ -83,8 +86,9 @@ class Refunds:
 
     def refund_update(self, ctx: Ctx, p: dict, rid: str) -> dict:
         re_ = self.get(rid, "refund", "refund")
+        before = self.copy_of(re_)
         re_["metadata"] = p_metadata(p, re_["metadata"])
-        self.emit("refund.updated", re_, ctx)
+        self.emit_updated("refund.updated", re_, before, ctx)
         return re_
 
     def refund_list(self, ctx: Ctx, p: dict) -> dict:

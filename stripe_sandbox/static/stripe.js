@@ -283,8 +283,13 @@
           return null;
         });
     } else if (pm && pm.card && pm.card.token) {
-      params.payment_method_data = {type: 'card', card: {token: pm.card.token}, billing_details: pm.billing_details};
-      step = Promise.resolve(null);
+      step = api('POST', '/v1/payment_methods', {type: 'card', card: {token: pm.card.token},
+                                                 billing_details: pm.billing_details}, self._pk)
+        .then(function (j) {
+          if (j.error) return {error: j.error};
+          params.payment_method = j.id;
+          return null;
+        });
     } else if (pm) {
       return Promise.reject(integrationError('Invalid value for confirmCardPayment: payment_method.card should be a card Element.'));
     } else {

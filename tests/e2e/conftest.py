@@ -1,9 +1,18 @@
+import os
 import secrets
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from .server import MailSink, Sandbox, ShopServer
+
+
+# webhooks are delivered messily (duplicates, out of order); set the env var to replay a failing run's seed
+MESSY_SEED = int(os.environ.get("STRIPE_SANDBOX_MESSY_WEBHOOKS") or secrets.randbelow(10**6))
+
+
+def pytest_report_header(config):
+    return f"e2e: Stripe sandbox webhooks messy, seed {MESSY_SEED} (replay: STRIPE_SANDBOX_MESSY_WEBHOOKS={MESSY_SEED})"
 
 
 def pytest_collection_modifyitems(items):
@@ -22,7 +31,7 @@ def stack(tmp_path_factory):
         "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail.port),
         "STRIPE_SECRET_KEY": "sk_test_sandbox", "STRIPE_PUBLISHABLE_KEY": "pk_test_sandbox", "STRIPE_WEBHOOK_SECRET": secret,
     })
-    sandbox = Sandbox(workdir, shop.url + "/api/stripe/webhook", secret)
+    sandbox = Sandbox(workdir, shop.url + "/api/stripe/webhook", secret, MESSY_SEED)
     started = []
     try:
         mail.start()

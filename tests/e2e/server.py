@@ -116,9 +116,13 @@ class LineServer:
 
 
 class Sandbox(LineServer):
-    def __init__(self, workdir: Path, webhook_url: str, webhook_secret: str):
+    """The Stripe sandbox as strict and as messy as Stripe: some events twice, some late (seeded), and Stripe's
+    test-mode retries (5 min, 30 min, 2 h) compressed 100 times (3 s, 18 s, 72 s)."""
+
+    def __init__(self, workdir: Path, webhook_url: str, webhook_secret: str, messy_seed: int):
         super().__init__([str(BIN / "python"), "-m", "stripe_sandbox", "--port", "0", "--webhook-url", webhook_url,
-                          "--webhook-secret", webhook_secret, "--retry-base", "0.5", "--max-attempts", "8"],
+                          "--webhook-secret", webhook_secret, "--time-factor", "0.01",
+                          "--messy-webhooks", str(messy_seed)],
                          workdir / "sandbox.log")
         self.url = ""
 

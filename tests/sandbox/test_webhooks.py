@@ -1,6 +1,7 @@
 """Webhook delivery: signing, payload shape, retries, delay, CLI registration.
 
-Runs against a sandbox started with `--retry-base 0.05 --max-attempts 4 --webhook-timeout 1`
+Runs against a sandbox started with `--time-factor 0.0002 --webhook-timeout 1` (Stripe's test-mode retry schedule,
+5 min / 30 min / 2 h, compressed to 0.06 / 0.36 / 1.44 s)
 (fixture `fast_sandbox`), and a local threaded receiver (fixture `webhook_receiver`).
 """
 from __future__ import annotations
@@ -176,9 +177,9 @@ def test_retries_until_receiver_succeeds(fast_client, fast_sandbox, make_receive
     assert len(ids) == 1, "a retry re-sends the same event"
     for d in ds:  # every attempt is signed (freshly or not, it verifies)
         stripe.Webhook.construct_event(d.body, d.signature, secret)
-    # backoff: retry_base * 2**(attempt-1) = 0.05 s, then 0.1 s
-    assert ds[1].at - ds[0].at >= 0.04
-    assert ds[2].at - ds[1].at >= 0.09
+    # Stripe's schedule scaled: 300 s and 1800 s times 0.0002
+    assert 0.05 <= ds[1].at - ds[0].at < 0.3
+    assert 0.35 <= ds[2].at - ds[1].at < 1.0
     event_id = ids.pop()
     attempts = [x for x in fast_sandbox.deliveries() if x["event_id"] == event_id]
     assert [a["attempt"] for a in attempts] == [1, 2, 3]
@@ -202,8 +203,8 @@ def test_gives_up_after_max_attempts(fast_client, fast_sandbox, make_receiver):
     down = make_receiver(fail_first=10**6, fail_status=503)
     register(fast_client, down, events=["payment_intent.succeeded"])
     pay(fast_client)
-    down.wait_for(lambda ds: len(ds) >= 4, timeout=10)  # 0.05 + 0.1 + 0.2 s of backoff
-    time.sleep(0.8)  # a 5th attempt would come 0.4 s after the 4th
+    down.wait_for(lambda ds: len(ds) >= 4, timeout=10)  # test mode: the first attempt and three retries
+    time.sleep(0.8)  # nothing more comes
     assert len(down.snapshot()) == 4
     attempts = fast_sandbox.deliveries()
     assert [a["attempt"] for a in attempts] == [1, 2, 3, 4]
@@ -273,7 +274,7 @@ def test_deleted_endpoint_gets_nothing(fast_client, webhook_receiver):
 def cli_sandbox(make_receiver, start_sandbox):
     receiver = make_receiver()
     sb = start_sandbox("--webhook-url", receiver.url, "--webhook-secret", "whsec_cli_test_secret",
-                       "--webhook-delay", "0.3", "--retry-base", "0.05")
+                       "--webhook-delay", "0.3", "--time-factor", "0.0002")
     return sb, receiver
 
 
