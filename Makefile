@@ -4,6 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 BUN := .tools/node_modules/bun/bin/bun.exe
+LIGHTHOUSE := .tools/lighthouse/node_modules/.bin/lighthouse
 export REFLEX_TELEMETRY_ENABLED ?= false
 export REFLEX_CHECK_LATEST_VERSION ?= false
 export REFLEX_BUN_PATH ?= $(CURDIR)/$(BUN)
@@ -33,13 +34,17 @@ $(BUN):
 	mkdir -p .tools
 	npm install --silent --no-audit --no-fund --prefix .tools bun@1.4.4
 
+$(LIGHTHOUSE):                     ## Lighthouse for `make bench` (12.2.3: the last one that runs on Node 20)
+	mkdir -p .tools/lighthouse
+	npm install --silent --no-audit --no-fund --prefix .tools/lighthouse -E lighthouse@12.2.3
+
 migrate: setup
 	$(BIN)/reflex db migrate
 
 seed: setup
 	$(BIN)/python -m rxshop.seed
 
-bench: setup-dev                   ## every speed measure in one table (also var/bench.json); BENCH_ARGS=--quick etc.
+bench: setup-dev $(LIGHTHOUSE)      ## every speed measure in one table (also var/bench.json); BENCH_ARGS=--quick etc.
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 	$(BIN)/python bench/sandbox_bench.py
 	$(BIN)/python bench/scaleout_bench.py

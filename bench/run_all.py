@@ -44,6 +44,8 @@ TARGETS = {
     "checkout": "≥ 759/s, p50 ≤ 10.3 ms",
     "nav": "≤ 189 ms", "fcp": "≤ 134 ms", "click": "p50 ≤ 15 ms", "leave": "~14 ms",
     "mem_idle": "≤ 200 MB", "mem_200": "≤ 250 MB", "cold": "≤ 1.0 s",
+    # issue 13: a product page paints like the catalog; Lighthouse scores
+    "product_nav": "same as the catalog", "lighthouse": "≥ 90 each",
 }
 
 
@@ -314,9 +316,29 @@ def measure_browser(url: str, a, res: dict, rows: list) -> None:
                  TARGETS["fcp"]))
     rows.append(("click → cart badge (in page)", f"p50 {b['click_badge_median_ms']:.1f} ms, "
                  f"p99 {b['click_badge_p99_ms']:.1f} ms", TARGETS["click"]))
+    rows.append((f"direct navigation to {b['product_page_path']} → name visible (median, Playwright side)",
+                 f"{b['product_page_nav_median_ms']:.0f} ms (p90 {b['product_page_nav_p90_ms']:.0f}; catalog "
+                 f"{b['nav_median_ms']:.0f}, p90 {b['nav_p90_ms']:.0f})", TARGETS["product_nav"]))
+    rows.append(("  product page: first frame with the name laid out / first contentful paint (median)",
+                 f"{b['product_page_frame_median_ms']:.0f} / {b['product_page_fcp_median_ms']:.0f} ms (p90 "
+                 f"{b['product_page_frame_p90_ms']:.0f} / {b['product_page_fcp_p90_ms']:.0f}; catalog "
+                 f"{b['product_frame_median_ms']:.0f} / {b['fcp_median_ms']:.0f}, p90 {b['frame_p90_ms']:.0f} / "
+                 f"{b['fcp_p90_ms']:.0f})", TARGETS["product_nav"]))
     if b["checkout_leave_median_ms"] is not None:
         rows.append(("click on Checkout → leaving for the hosted page (in page)",
                      f"{b['checkout_leave_median_ms']:.1f} ms", TARGETS["leave"]))
+
+
+def measure_lighthouse(url: str, res: dict, rows: list) -> None:
+    import lighthouse_bench
+
+    if not lighthouse_bench.LIGHTHOUSE.exists():
+        raise RuntimeError("no Lighthouse: `make bench` installs it (npm, into .tools/lighthouse)")
+    res["lighthouse"] = lighthouse_bench.run(url, ["/", "/product/python-patterns-ebook"])
+    for name, r in res["lighthouse"].items():
+        below = [f"{cat}: {', '.join(titles)}" for cat, titles in r["failing"].items() if titles]
+        rows.append((f"Lighthouse {name}", " / ".join(f"{k} {v}" for k, v in r["scores"].items())
+                     + (f" (under 0.9: {'; '.join(below)})" if below else ""), TARGETS["lighthouse"]))
 
 
 def measure_cold(stack: Stack, a, res: dict, rows: list) -> None:
@@ -338,7 +360,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="tiny durations and loads (a smoke run)")
     ap.add_argument("--seconds", type=float, default=10, help="length of each load run")
-    ap.add_argument("--skip", default="", help="comma list of: pages,ws,checkout,browser,memory,cold,multi")
+    ap.add_argument("--skip", default="",
+                    help="comma list of: pages,ws,checkout,browser,lighthouse,memory,cold,multi")
     ap.add_argument("--url", help="measure a running shop (skips memory, cold start and multi-worker)")
     ap.add_argument("--db-url", help="with --url: the shop's REFLEX_DB_URL (prepared carts for checkout)")
     ap.add_argument("--pid", type=int, help="with --url: the shop's process id (server CPU and memory)")
@@ -378,6 +401,9 @@ def main() -> int:
             if "browser" not in a.skip:
                 print("[bench] Chromium…", flush=True)
                 section(rows, "browser", lambda: measure_browser(url, a, res, rows))
+            if "lighthouse" not in a.skip and not a.quick:
+                print("[bench] Lighthouse…", flush=True)
+                section(rows, "lighthouse", lambda: measure_lighthouse(url, res, rows))
             if "cold" not in a.skip:
                 print("[bench] cold start…", flush=True)
                 section(rows, "cold start", lambda: measure_cold(stack, a, res, rows))

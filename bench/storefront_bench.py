@@ -1,5 +1,6 @@
-"""Storefront speed in a real Chromium: navigation → first product visible, first contentful paint, click → cart
-badge updated, and click on Checkout → the browser leaving for the hosted payment page.
+"""Storefront speed in a real Chromium: direct navigation to the catalog and to a product page → product name
+visible, first contentful paint, click → cart badge updated, and click on Checkout → the browser leaving for the
+hosted payment page.
 
 Usage: python bench/storefront_bench.py [--url http://127.0.0.1:3000] [--runs 20] [--clicks 50] [--checkouts 10]
 Without --url it builds and starts the shop on a free port with a throwaway SQLite database (and no Stripe, so
@@ -82,6 +83,41 @@ def leave_for_checkout(browser, url: str, n: int) -> list[float]:
     return out
 
 
+PRODUCT_PATH = "/product/python-patterns-ebook"
+
+
+def navigation(browser, url: str, paths: list[str], runs: int) -> dict[str, dict[str, list[float]]]:
+    """Direct navigation to each path in `runs` fresh contexts, the paths taking turns (so a busy moment of the
+    machine hits them alike): when a product name is visible (Playwright side), the first frame with it laid out
+    (in page), first contentful paint, and hydrated with the cart loaded."""
+    out = {path: {"nav": [], "fcp": [], "ready": [], "painted": []} for path in paths}
+    for _ in range(runs):
+        for path in paths:
+            m = out[path]
+            ctx = browser.new_context()
+            ctx.add_init_script(FIRST_PRODUCT_FRAME)
+            page = ctx.new_page()
+            page.goto(url + path, wait_until="commit")
+            page.wait_for_selector(".product-name", state="visible")
+            visible = page.evaluate("performance.now()")
+            page.wait_for_selector("[data-cart-ready=true]", state="attached")
+            m["ready"].append(page.evaluate("performance.now()"))
+            m["nav"].append(visible)
+            page.wait_for_function("window.__productFrame !== undefined")
+            m["painted"].append(page.evaluate("window.__productFrame"))
+            m["fcp"].append(page.evaluate(
+                "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN"))
+            ctx.close()
+    med = statistics.median
+    for path, m in out.items():
+        print(f"direct navigation to {path} ({runs} fresh contexts):")
+        for key, label in (("nav", "product name visible (Playwright side)"),
+                           ("painted", "first frame with a product name laid out (in page)"),
+                           ("fcp", "first contentful paint"), ("ready", "hydrated + cart loaded")):
+            print(f"  {label}: median {med(m[key]):.0f} ms, p90 {pct(m[key], 90):.0f} ms")
+    return out
+
+
 def run(url: str, runs: int, clicks: int, checkouts: int = 10) -> dict:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=system_chromium(), args=CHROMIUM_ARGS)
@@ -89,28 +125,9 @@ def run(url: str, runs: int, clicks: int, checkouts: int = 10) -> dict:
         warm.goto(url + "/")
         warm.wait_for_selector(".product-name")
         warm.close()
-        nav, fcp, ready, painted = [], [], [], []
-        for _ in range(runs):
-            ctx = browser.new_context()
-            ctx.add_init_script(FIRST_PRODUCT_FRAME)
-            page = ctx.new_page()
-            page.goto(url + "/", wait_until="commit")
-            page.wait_for_selector(".product-name", state="visible")
-            visible = page.evaluate("performance.now()")
-            page.wait_for_selector("[data-cart-ready=true]", state="attached")
-            ready.append(page.evaluate("performance.now()"))
-            nav.append(visible)
-            page.wait_for_function("window.__productFrame !== undefined")
-            painted.append(page.evaluate("window.__productFrame"))
-            fcp.append(page.evaluate(
-                "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN"))
-            ctx.close()
-        print(f"navigation -> first product visible ({runs} fresh contexts, Playwright side): "
-              f"median {statistics.median(nav):.0f} ms, p90 {pct(nav, 90):.0f} ms")
-        print(f"  in page (first frame with a product name laid out): median {statistics.median(painted):.0f} ms, "
-              f"p90 {pct(painted, 90):.0f} ms")
-        print(f"  first contentful paint: median {statistics.median(fcp):.0f} ms, p90 {pct(fcp, 90):.0f} ms")
-        print(f"  hydrated + cart loaded: median {statistics.median(ready):.0f} ms, p90 {pct(ready, 90):.0f} ms")
+        measured = navigation(browser, url, ["/", PRODUCT_PATH], runs)
+        catalog, product = measured["/"], measured[PRODUCT_PATH]
+        nav, fcp, ready, painted = catalog["nav"], catalog["fcp"], catalog["ready"], catalog["painted"]
 
         ctx = browser.new_context()
         page = ctx.new_page()
@@ -137,7 +154,13 @@ def run(url: str, runs: int, clicks: int, checkouts: int = 10) -> dict:
     return {"nav_median_ms": med(nav), "nav_p90_ms": pct(nav, 90), "product_frame_median_ms": med(painted),
             "fcp_median_ms": med(fcp), "fcp_p90_ms": pct(fcp, 90), "hydrated_median_ms": med(ready),
             "click_badge_median_ms": med(in_page), "click_badge_p99_ms": pct(in_page, 99),
-            "checkout_leave_median_ms": med(leave) if leave else None, "runs": runs, "clicks": clicks}
+            "checkout_leave_median_ms": med(leave) if leave else None, "runs": runs, "clicks": clicks,
+            "frame_p90_ms": pct(painted, 90), "product_page_path": PRODUCT_PATH,
+            "product_page_nav_median_ms": med(product["nav"]), "product_page_nav_p90_ms": pct(product["nav"], 90),
+            "product_page_frame_median_ms": med(product["painted"]),
+            "product_page_frame_p90_ms": pct(product["painted"], 90),
+            "product_page_fcp_median_ms": med(product["fcp"]), "product_page_fcp_p90_ms": pct(product["fcp"], 90),
+            "product_page_hydrated_median_ms": med(product["ready"])}
 
 
 def main() -> None:
