@@ -91,8 +91,8 @@ def navigation(browser, url: str, paths: list[str], runs: int) -> dict[str, dict
     machine hits them alike): when a product name is visible (Playwright side), the first frame with it laid out
     (in page), first contentful paint, and hydrated with the cart loaded."""
     out = {path: {"nav": [], "fcp": [], "ready": [], "painted": []} for path in paths}
-    for _ in range(runs):
-        for path in paths:
+    for i in range(runs):
+        for path in paths[i % len(paths):] + paths[:i % len(paths)]:  # each path goes first as often
             m = out[path]
             ctx = browser.new_context()
             ctx.add_init_script(FIRST_PRODUCT_FRAME)
