@@ -5,6 +5,7 @@ from pathlib import Path
 import reflex as rx
 
 from rxshop.build import PaintFirstPlugin, ProductPagesPlugin
+from rxshop.settings import get_settings, shop_origins
 
 ROOT = Path(__file__).resolve().parent
 
@@ -26,5 +27,8 @@ config = rx.Config(
     # sitemap.xml is served from the database (rxshop/html_pages.py), not written once at build time.
     disable_plugins=[rx.plugins.SitemapPlugin],
     show_built_with_reflex=False,
+    # Reflex allows any origin (`*`, with credentials) by default; only the shop's own origin may call its
+    # backend or open its websocket (RXSHOP_BASE_URL).
+    cors_allowed_origins=shop_origins(get_settings()),
     telemetry_enabled=False,
 )

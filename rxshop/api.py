@@ -15,6 +15,7 @@ from . import html_pages, logs, metrics, routes
 from .fulfilment import handle_webhook
 from .health import report as health_report
 from .payments import InvalidWebhook, parse_webhook
+from .settings import get_settings
 
 log = logging.getLogger("rxshop.api")
 _pushes: set[asyncio.Task] = set()  # keep references until the pushes are done
@@ -60,9 +61,29 @@ def _handle(notice) -> str | None:
             return token
 
 
+class TooLarge(Exception):
+    pass
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The request body, refusing more than `limit` bytes (declared or streamed) without buffering it all."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise TooLarge
+    return bytes(body)
+
+
 async def stripe_webhook(request: Request) -> JSONResponse:
     started = time.perf_counter()
-    payload = await request.body()
+    try:
+        payload = await read_limited(request, get_settings().rxshop_webhook_max_bytes)
+    except TooLarge:
+        return JSONResponse({"error": "payload too large"}, status_code=413)
     try:
         notice = parse_webhook(payload, request.headers.get("stripe-signature"))
     except InvalidWebhook as exc:
@@ -71,7 +92,7 @@ async def stripe_webhook(request: Request) -> JSONResponse:
         return JSONResponse({"error": f"invalid webhook: {exc}"}, status_code=400)
     kind = notice.type if len(notice.type) <= 64 else "other"
     try:
-        token = await asyncio.to_thread(_handle, notice)  # database + SMTP off the event loop
+        token = await asyncio.to_thread(_handle, notice)  # database off the event loop (email: outbox)
     except Exception:
         metrics.WEBHOOK_SECONDS.labels(kind, "error").observe(time.perf_counter() - started)
         with logs.bound(event_id=notice.event_id, event_type=notice.type):

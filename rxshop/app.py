@@ -1,16 +1,20 @@
 """Wires pages and HTTP routes, nothing else."""
 import reflex as rx
 
-from . import logs, models, pages  # noqa: F401  (importing registers tables and @rx.page routes)
+from . import logs, models, outbox, pages  # noqa: F401  (importing registers tables and @rx.page routes)
 from .api import api
+from .headers import security_headers
 from .metrics import EventTimer, watch_event_loop
+from .settings import check, get_settings
 
 logs.configure()
+check(get_settings())  # a configuration that can't work stops the shop here, saying what to set
 
 app = rx.App(
-    api_transformer=api,
+    api_transformer=[api, security_headers],  # /api routes, then security headers around everything
     # Parser-blocking on purpose: the express page's card form calls it right after hydration.
     head_components=[rx.el.script(src="/rxshop-pay.js")],
 )
 app.add_middleware(EventTimer())  # event handler latency for /api/metrics
 app.register_lifespan_task(watch_event_loop)  # event loop lag for /api/metrics
+app.register_lifespan_task(outbox.run_worker)  # sends queued emails (receipts), retrying with backoff

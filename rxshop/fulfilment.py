@@ -1,5 +1,5 @@
-"""Running fulfilment: the idempotent order update plus the receipt email, and webhook event handling.
-Synchronous (database + SMTP): async callers run these in a thread."""
+"""Running fulfilment: the idempotent order update plus queueing the receipt email, and webhook event handling.
+Synchronous (database only; the outbox worker sends the email): async callers run these in a thread."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +8,7 @@ from typing import Callable
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from . import mail, order_payments, receipts
+from . import order_payments, outbox, receipts
 from .db import session as db_session
 from .models import Order, WebhookEvent
 from .models.base import utcnow
@@ -19,33 +19,20 @@ from .settings import get_settings
 log = logging.getLogger("rxshop.fulfilment")
 
 
-class EmailFailed(RuntimeError):
-    pass
-
-
-def send_receipt_if_due(s: Session, out: FulfilOutcome) -> None:
-    if not out.email_due or not order_payments.claim_email(s, out.order_id):
+def queue_receipt_if_due(s: Session, out: FulfilOutcome) -> None:
+    """Queue the receipt in the outbox (once per order); the outbox worker sends it, retrying until it goes out."""
+    if not out.paid or not out.email_due:
         return
     order = s.get(Order, out.order_id)
-    try:
-        mail.send(receipts.receipt_email(s, order, get_settings().rxshop_name))
-    except Exception as exc:  # SMTP down: release the claim; the next webhook delivery retries
-        order_payments.email_sent(s, out.order_id, ok=False)
-        log.error("receipt for %s not sent: %s", order.number, exc)
-        raise EmailFailed(str(exc)) from exc
-    order_payments.email_sent(s, out.order_id, ok=True)
+    outbox.enqueue(s, order.id, "receipt", receipts.receipt_email(s, order, get_settings().rxshop_name))
 
 
-def fulfil(result: PaymentResult, source: str, raise_on_email: bool = False) -> FulfilOutcome | None:
-    """Fulfil the order of a payment Stripe reported as paid (idempotent), then send the receipt once."""
+def fulfil(result: PaymentResult, source: str) -> FulfilOutcome | None:
+    """Fulfil the order of a payment Stripe reported as paid (idempotent), then queue the receipt once."""
     with db_session() as s:
         out = order_payments.fulfil(s, result, source)
-        if out is not None and out.paid:
-            try:
-                send_receipt_if_due(s, out)
-            except EmailFailed:
-                if raise_on_email:
-                    raise
+        if out is not None:
+            queue_receipt_if_due(s, out)
         return out
 
 
@@ -56,8 +43,7 @@ def _paid(s: Session, result: PaymentResult, source: str) -> str | None:
     out = order_payments.fulfil(s, result, source)
     if out is None:
         return None
-    if out.paid:
-        send_receipt_if_due(s, out)
+    queue_receipt_if_due(s, out)
     return out.watch_token or None
 
 

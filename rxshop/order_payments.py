@@ -1,11 +1,10 @@
 """What a payment Stripe reported does to its order: the one idempotent fulfil (paid, stock, cart) that the
-confirmation page and the webhook both call, the receipt-email claim, failures and refunds.
+confirmation page and the webhook both call, failures and refunds.
 Plain Python: no Reflex, no Stripe; the caller passes the session."""
 from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -110,25 +109,6 @@ def fulfil(session: Session, result: PaymentResult, source: str) -> FulfilOutcom
     if order.status != OrderStatus.PAID:  # canceled or refunded meanwhile
         return FulfilOutcome(order.id, False, False, False, order.watch_token)
     return FulfilOutcome(order.id, True, won, order.email_sent_at is None and bool(order.email), order.watch_token)
-
-
-def claim_email(session: Session, order_id: int) -> bool:
-    """Take the right to send the receipt (one sender at a time; a claim older than 2 minutes is stale)."""
-    now = utcnow()
-    stale = now - timedelta(minutes=2)
-    won = session.execute(
-        update(Order).where(Order.id == order_id, Order.email_sent_at.is_(None),
-                            (Order.email_claimed_at.is_(None)) | (Order.email_claimed_at < stale))
-        .values(email_claimed_at=now)
-    ).rowcount == 1
-    session.commit()
-    return won
-
-
-def email_sent(session: Session, order_id: int, ok: bool) -> None:
-    values = {"email_sent_at": utcnow()} if ok else {"email_claimed_at": None}
-    session.execute(update(Order).where(Order.id == order_id).values(**values))
-    session.commit()
 
 
 def record_failure(session: Session, result: PaymentResult, source: str) -> Order | None:

@@ -7,6 +7,7 @@ import hmac
 import re
 import secrets
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -19,7 +20,6 @@ from .payments.types import OrderLineRef, OrderRef
 
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 _NUMBER_RE = re.compile(r"^RX-[2-9A-HJ-NP-Z]{6}$")
-_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
 class OrderError(ValueError):
@@ -27,9 +27,13 @@ class OrderError(ValueError):
 
 
 def valid_email(email: object) -> str:
-    if not isinstance(email, str) or len(email.strip()) > 254 or not _EMAIL_RE.match(email.strip()):
+    """One plain address (email-validator's rules, no DNS lookup), normalized; else OrderError."""
+    if not isinstance(email, str) or len(email.strip()) > 254:
         raise OrderError("Please enter a valid email address.")
-    return email.strip()
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise OrderError("Please enter a valid email address.") from exc
 
 
 def _new_number() -> str:

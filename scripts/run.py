@@ -1,6 +1,7 @@
 """`make run`: start what the shop needs in development, then the shop itself (production build, one port).
 
-Without Stripe keys in the environment it starts the offline Stripe sandbox and points the shop at it.
+Reads `.env` (if present) under the real environment. Without Stripe keys it starts the offline Stripe sandbox
+and points the shop at it; with only some of them it refuses to start and says which are missing.
 Ctrl-C stops everything.
 """
 from __future__ import annotations
@@ -15,6 +16,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from dotenv import dotenv_values  # noqa: E402
+
+from rxshop.settings import stripe_config_problem  # noqa: E402
 
 
 def start(cmd: list[str], env: dict, name: str) -> subprocess.Popen:
@@ -30,8 +36,19 @@ def sandbox_webhook_secret() -> str:
     return path.read_text().strip()
 
 
+def environment() -> dict[str, str]:
+    """The real environment over `.env` (a file of KEY=value lines in the project folder, never committed)."""
+    dotenv = ROOT / ".env"
+    values = {k: v for k, v in dotenv_values(dotenv).items() if v is not None} if dotenv.exists() else {}
+    return {**values, **os.environ}
+
+
 def main() -> int:
-    env = dict(os.environ)
+    env = environment()
+    problem = stripe_config_problem(env)
+    if problem:
+        print(f"[run] refusing to start: {problem}", file=sys.stderr, flush=True)
+        return 2
     port = env.setdefault("RXSHOP_PORT", "3000")
     env.setdefault("RXSHOP_BASE_URL", f"http://localhost:{port}")
     procs: list[subprocess.Popen] = []

@@ -3,9 +3,10 @@ from .cart_tables import Cart, CartItem
 from .catalog_tables import Product
 from .operator_tables import AuditEntry, Operator, OperatorSession
 from .order_tables import Order, OrderLine, Payment, PaymentStatusChange, WebhookEvent
+from .outbox_tables import OutboxEmail
 from .statuses import Flow, OrderStatus, PaymentKind, PaymentStatus
 
 __all__ = [
     "AuditEntry", "Cart", "CartItem", "Flow", "Operator", "OperatorSession", "Order", "OrderLine", "OrderStatus",
-    "Payment", "PaymentKind", "PaymentStatus", "PaymentStatusChange", "Product", "WebhookEvent",
+    "OutboxEmail", "Payment", "PaymentKind", "PaymentStatus", "PaymentStatusChange", "Product", "WebhookEvent",
 ]

@@ -26,8 +26,7 @@ class Order(SQLModel, table=True):
     stripe_charge_id: str | None = Field(default=None, index=True, max_length=255)
     stripe_customer_id: str | None = Field(default=None, max_length=255)
     paid_at: datetime | None = None
-    email_sent_at: datetime | None = None
-    email_claimed_at: datetime | None = None
+    email_sent_at: datetime | None = None  # the receipt went out (see OutboxEmail)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

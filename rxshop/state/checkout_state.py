@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 import reflex as rx
 
@@ -16,6 +17,17 @@ from ..payments import PaymentError
 from ..models import Flow, Order, OrderStatus
 from ..settings import CardApi, get_settings
 from .cart_state import CartState
+
+log = logging.getLogger("rxshop.checkout")
+UNEXPECTED = "Something went wrong on our side. Please try again in a moment."
+
+
+def _message(exc: Exception) -> str:
+    """What the shopper reads about a failure; an unexpected one is logged and told in general terms."""
+    if isinstance(exc, (OrderError, PaymentError)):
+        return getattr(exc, "message", str(exc))
+    log.exception("unexpected error while paying", exc_info=exc)
+    return UNEXPECTED
 
 
 class CheckoutState(rx.State):
@@ -41,10 +53,10 @@ class CheckoutState(rx.State):
             )
             with session() as db:
                 orders.attach(db, db.get(type(order), order.id), stripe_checkout_session_id=redirect.session_id)
-        except (OrderError, PaymentError) as exc:
+        except Exception as exc:  # noqa: BLE001  (busy never stays stuck)
             async with self:
                 self.busy = False
-            yield rx.toast.error(getattr(exc, "message", str(exc)), duration=8000)
+            yield rx.toast.error(_message(exc), duration=8000)
             return
         async with self:
             self.busy = False
@@ -146,15 +158,18 @@ class ExpressState(rx.State):
                 self._intent_id, self._customer_id = intent.id, intent.customer_id
             yield rx.call_script(f"window.rxshopPay.confirmCard({json.dumps(intent.client_secret)}, "
                                  f"{json.dumps(email)})", callback=ExpressState.card_confirmed)
-        except (OrderError, PaymentError) as exc:
+        except Exception as exc:  # noqa: BLE001  (busy never stays stuck)
             async with self:
-                self.busy, self.error = False, getattr(exc, "message", str(exc))
+                self.busy, self.error = False, _message(exc)
 
     @staticmethod
     async def _finish(result, order_id: int):
         """After Stripe says the payment went through: fulfil (idempotent) and go to the confirmation page."""
         if result.paid:
-            await asyncio.to_thread(fulfil, result, "express page")
+            try:
+                await asyncio.to_thread(fulfil, result, "express page")
+            except Exception:  # the confirmation page and the webhook finish the job
+                log.exception("fulfilment after payment %s failed", result.provider_id)
         with session() as db:
             order = db.get(Order, order_id)
             return rx.redirect(routes.order(order.number, order.access_token))
@@ -172,9 +187,9 @@ class ExpressState(rx.State):
             return
         try:
             result = await payments.retrieve_payment_intent(intent_id)
-        except PaymentError as exc:
+        except Exception as exc:  # noqa: BLE001  (busy never stays stuck)
             async with self:
-                self.busy, self.error = False, exc.message
+                self.busy, self.error = False, _message(exc)
             return
         if result.order_id != order_id or result.status not in ("succeeded", "processing"):
             async with self:
@@ -204,9 +219,9 @@ class ExpressState(rx.State):
             return
         try:
             result = await payments.create_charge(ref, token)
-        except PaymentError as exc:
+        except Exception as exc:  # noqa: BLE001  (busy never stays stuck)
             async with self:
-                self.busy, self.error = False, exc.message
+                self.busy, self.error = False, _message(exc)
             return
         with session() as db:
             orders.attach(db, db.get(Order, order_id), stripe_charge_id=result.charge_id)

@@ -11,7 +11,7 @@ from rxshop.payments import PaymentResult, WebhookNotice
 
 @pytest.fixture
 def runner(engine, monkeypatch):
-    """The runner on the unit database; receipts are not sent (no SMTP here)."""
+    """The runner on the unit database (receipts are only queued in the outbox: no SMTP here)."""
 
     @contextlib.contextmanager
     def session():
@@ -19,7 +19,6 @@ def runner(engine, monkeypatch):
             yield s
 
     monkeypatch.setattr(fulfilment, "db_session", session)
-    monkeypatch.setattr(fulfilment, "send_receipt_if_due", lambda s, out: None)
     return session
 
 

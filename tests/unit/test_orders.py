@@ -106,10 +106,7 @@ def test_fulfil_concurrently_from_many_threads(engine, products):
     assert sum(r.newly_paid for r in results) == 1 and all(r.paid for r in results)
     with Session(engine) as db:
         assert db.get(Product, products["limited"]).stock == 2
-        claims = [order_payments.claim_email(db, order.id) for _ in range(3)]
-        assert claims == [True, False, False]
-        order_payments.email_sent(db, order.id, ok=True)
-        assert order_payments.fulfil(db, paid(order), "late").email_due is False
+        assert results[0].email_due  # the receipt is queued once (tests/unit/test_outbox.py)
 
 
 def test_unpaid_or_mismatched_payment_changes_nothing(db, cart_order, products):
