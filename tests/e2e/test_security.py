@@ -64,3 +64,29 @@ def test_forged_events_change_nothing(shop, shop_url):
     newest = con.execute("select product_id, quantity from cartitem order by id desc limit 1").fetchone()
     con.close()
     assert newest == (2, 1)
+
+
+def test_pages_carry_security_headers_and_cors_is_the_shops_own(shop_url):
+    import httpx
+    import pytest
+
+    with httpx.Client(base_url=shop_url, timeout=10) as c:
+        for path in ("/", "/orders/RX-AAAAAA?token=secret", "/api/health"):
+            h = c.get(path).headers
+            assert "frame-ancestors 'none'" in h["content-security-policy"], path
+            assert h["referrer-policy"] == "no-referrer" and h["x-frame-options"] == "DENY", path
+            assert h["x-content-type-options"] == "nosniff", path
+        evil = {"Origin": "https://evil.example"}
+        for r in (c.get("/ping", headers=evil), c.options("/api/stripe/webhook", headers={
+                **evil, "Access-Control-Request-Method": "POST"})):
+            assert "access-control-allow-origin" not in r.headers
+        own = c.get("/ping", headers={"Origin": shop_url}).headers
+        assert own["access-control-allow-origin"] == shop_url
+        for path in ("/docs", "/redoc", "/openapi.json"):
+            r = c.get(path)
+            assert "swagger" not in r.text.lower() and '"openapi"' not in r.text, path
+    # the websocket refuses a page from another origin (it would act with the visitor's cart token)
+    sio = socketio.Client()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        sio.connect(f"{shop_url}?token={uuid.uuid4()}", socketio_path="/_event", namespaces=["/_event"],
+                    transports=["websocket"], headers={"Origin": "https://evil.example"})
