@@ -3,6 +3,7 @@ Stripe sandbox process, a real database file (migrated schema via SQLModel metad
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import secrets
 import time
@@ -77,7 +78,9 @@ def stripe_client(sandbox) -> stripe.StripeClient:
 
 
 def run(coro):
-    return asyncio.run(coro)
+    """Run a coroutine on its own loop in a worker thread (Playwright's sync API may hold this thread's loop)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def new_order(db, slug="mug", qty=1, flow="express", email="buyer@example.com"):
