@@ -1,7 +1,7 @@
 """email outbox
 
 Revision ID: ba097e0261dd
-Revises: e785db84cabe
+Revises: 80370b97ac52
 Create Date: 2026-12-01 10:57:56.841180
 
 """
@@ -13,7 +13,7 @@ import sqlmodel
 
 # revision identifiers, used by Alembic.
 revision: str = 'ba097e0261dd'
-down_revision: Union[str, Sequence[str], None] = 'e785db84cabe'
+down_revision: Union[str, Sequence[str], None] = '80370b97ac52'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -24,7 +24,7 @@ from rxshop.settings import get_settings
 from tests.e2e.server import MailSink
 from tests.sandbox.sandbox_proc import SandboxProcess
 
-SECRET_KEY, PUBLISHABLE_KEY = "sk_test_integration", "pk_test_integration"
+SECRET_KEY, PUBLISHABLE_KEY = "sk_test_sandbox", "pk_test_sandbox"  # the keys the sandbox accepts by default
 WEBHOOK_SECRET = "whsec_" + secrets.token_hex(16)
 
 
