@@ -200,16 +200,30 @@ MARK_SERVER_HEADING = """document.addEventListener('DOMContentLoaded', () => {
   window.__serverHeading = document.querySelector('main h1'); });"""
 
 
-def test_hydration_keeps_the_servers_product_page_and_makes_it_live(page: Page, shop_url):
-    errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+@pytest.mark.parametrize("case", ["in stock", "sold out", "unknown"])
+def test_hydration_keeps_the_servers_product_page_and_makes_it_live(page: Page, shop_url, db, case):
+    errors = []  # e.g. React's hydration mismatch; the 404 status of an unknown product's document is expected
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "status of 404" not in m.text
+            else None)
     page.add_init_script(MARK_SERVER_HEADING)
-    open_page(page, shop_url + "/product/lofi-focus-album")
-    # the heading painted from the server's HTML is still the one on screen: React hydrated it, nothing re-rendered
-    assert page.evaluate("window.__serverHeading === document.querySelector('main h1')")
-    assert page.evaluate("window.__serverHeading.isConnected && window.__serverHeading.textContent") \
-        == "Lo-fi Focus Album"
-    before = int(page.get_by_test_id("cart-count").inner_text())
-    page.get_by_role("button", name="Add to cart").click()
-    expect(page.get_by_test_id("cart-count")).to_have_text(str(before + 1))
-    assert errors == []  # e.g. React's hydration mismatch
+    with contextlib.ExitStack() as stack:
+        heading = {"in stock": "Lo-fi Focus Album", "sold out": "Gone Already", "unknown": "Not found"}[case]
+        slug = {"in stock": "lofi-focus-album", "sold out": "gone-already", "unknown": "never-was"}[case]
+        if case == "sold out":
+            stack.enter_context(operator_product(db, slug=slug, name=heading, price_cents=100, stock=0,
+                                                 image="/products/lofi-focus-album.svg"))
+        open_page(page, f"{shop_url}/product/{slug}")
+        # the heading painted from the server's HTML is still the one on screen: React hydrated it, no re-render
+        assert page.evaluate("window.__serverHeading === document.querySelector('main h1')")
+        assert page.evaluate("window.__serverHeading.isConnected && window.__serverHeading.textContent") == heading
+        if case == "in stock":
+            before = int(page.get_by_test_id("cart-count").inner_text())
+            page.get_by_role("button", name="Add to cart").click()
+            expect(page.get_by_test_id("cart-count")).to_have_text(str(before + 1))
+        elif case == "sold out":
+            expect(page.get_by_role("button", name="Sold out")).to_be_disabled()
+            expect(page.get_by_role("button", name="Buy now")).to_be_disabled()
+        else:
+            page.get_by_role("link", name="Back to the shop").click()
+            expect(page.get_by_test_id("product-card").first).to_be_visible()
+    assert errors == []

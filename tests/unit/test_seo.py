@@ -46,14 +46,14 @@ def card(**kw) -> catalog.ProductCard:
 
 
 def test_fill_puts_escaped_values_in_text_and_attributes_and_the_same_values_as_json():
-    tricky = card(name='Tom & "Jerry" <b>', description="__RXSHOP_NAME__ stays as written")
+    tricky = card(name='Tom & "Jerry" <b>', description="__RXSHOP_PRICE__ stays as written")
     page = product_html.fill(template('<img alt="__RXSHOP_NAME__" src="__RXSHOP_IMAGE__"/>',
                                       "<h1>__RXSHOP_NAME__</h1><p>__RXSHOP_DESCRIPTION__</p>"), "mug", tricky,
                              head='<meta name="x" content="y"/>')
     parsed = Tags(page)
     assert ("img", {"alt": 'Tom & "Jerry" <b>', "src": "/products/mug.svg"}) in parsed.tags
     assert "<h1>Tom &amp; &quot;Jerry&quot; &lt;b&gt;</h1>" in page
-    assert "<p>__RXSHOP_NAME__ stays as written</p>" in page  # one pass: a value is never read as a token
+    assert "<p>__RXSHOP_PRICE__ stays as written</p>" in page  # one pass: a value is never read as a token
     assert parsed.meta("x") == "y"
     (attrs, data), = [s for s in parsed.scripts if s[0].get("id") == product_html.DATA_ID]
     assert attrs["type"] == "application/json" and "<b>" not in data
