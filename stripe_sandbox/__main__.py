@@ -42,8 +42,6 @@ def parse_args(argv=None) -> SandboxConfig:
     a = ap.parse_args(argv)
     if a.processing_seconds < 0 or a.time_factor < 0 or a.messy_max_delay < 0:
         ap.error("--processing-seconds, --time-factor and --messy-max-delay must be >= 0")
-    if a.processing_seconds < 0:
-        ap.error("--processing-seconds must be >= 0")
     if not a.secret_key.startswith("sk_test_") or not a.publishable_key.startswith("pk_test_"):
         ap.error("--secret-key must start with sk_test_ and --publishable-key with pk_test_")
     if len(a.webhook_url) != len(a.webhook_secret):
@@ -51,7 +49,8 @@ def parse_args(argv=None) -> SandboxConfig:
     cfg = SandboxConfig(host=a.host, port=a.port, public_url=a.public_url, state_file=a.state_file,
                         webhooks=list(zip(a.webhook_url, a.webhook_secret)), webhook_delay=a.webhook_delay,
                         retry_schedule=a.retry_schedule, time_factor=a.time_factor,
-                        max_attempts=a.max_attempts, messy_seed=a.messy_webhooks, messy_max_delay=a.messy_max_delay, webhook_timeout=a.webhook_timeout,
+                        max_attempts=a.max_attempts, messy_seed=a.messy_webhooks, messy_max_delay=a.messy_max_delay,
+                        webhook_timeout=a.webhook_timeout,
                         processing_seconds=a.processing_seconds, secret_key=a.secret_key,
                         publishable_key=a.publishable_key)
     cfg.log_level = a.log_level  # type: ignore[attr-defined]

@@ -9,12 +9,14 @@ from .resources.checkout import Checkout
 from .resources.customers import Customers
 from .resources.payment_intents import PaymentIntents
 from .resources.payment_methods import PaymentMethods
+from .resources.payment_outcomes import PaymentOutcomes
 from .resources.products import Products
 from .resources.refunds import Refunds
 from .store import Store
 
 
-class Sandbox(Store, Events, Customers, PaymentMethods, Charges, PaymentIntents, Refunds, Products, Checkout):
+class Sandbox(Store, Events, Customers, PaymentMethods, Charges, PaymentIntents, PaymentOutcomes, Refunds,
+              Products, Checkout):
     def __init__(self, config: SandboxConfig):
         super().__init__(config)
         self.reset()

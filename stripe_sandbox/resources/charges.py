@@ -4,17 +4,18 @@ from __future__ import annotations
 import time
 
 from .. import cards
+from .. import schema
 from ..common import NO_CTX, Ctx, new_id
 from ..errors import StripeError, invalid, no_such
 from ..money import check_amount
-from ..store import list_obj
 from ..params import p_bool, p_currency, p_int, p_metadata, p_str
-from .. import schema
 from ..schema import BOOL, CURRENCY, EMAIL, EXPAND, INT, MAP, STR
+from ..store import list_obj
 
 # ---- parameters of each endpoint (schema.py)
 CREATE = {"amount": INT, "currency": CURRENCY, "source": STR, "customer": STR, "description": STR,
-          "receipt_email": EMAIL, "metadata": MAP, "capture": BOOL, "statement_descriptor": STR, "statement_descriptor_suffix": STR,
+          "receipt_email": EMAIL, "metadata": MAP, "capture": BOOL, "statement_descriptor": STR,
+          "statement_descriptor_suffix": STR,
           **EXPAND}
 UPDATE = {"description": STR, "receipt_email": EMAIL, "metadata": MAP, **EXPAND}
 CAPTURE = {"amount": INT, **EXPAND}

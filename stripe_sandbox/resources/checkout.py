@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import time
 
-from .payment_intents import PI_CANCELABLE
-
+from .. import schema
 from ..common import CHECKOUT_CTX, NO_CTX, Ctx, new_id
 from ..errors import bad_param, invalid, missing
 from ..money import check_amount
 from ..params import p_dict, p_int, p_list, p_metadata, p_str
-from ..store import Table, list_obj, paginate
-from .. import schema
 from ..schema import EMAIL, EXPAND, IMAGE_URL, INT, MAP, STR
+from ..store import Table, list_obj, paginate
+from .payment_intents import PI_CANCELABLE
 from .products import PRICE_FIELDS
 
 # ---- parameters of each endpoint (schema.py)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import time
 
+from .. import schema
 from ..common import Ctx, new_id, random_upper
 from ..errors import invalid, no_such
 from ..params import p_dict, p_list, p_metadata, p_str
-from .. import schema
 from ..schema import ADDRESS, EMAIL, EXPAND, MAP, STR
 
 # ---- parameters of each endpoint (schema.py)

@@ -6,13 +6,13 @@ from typing import Callable
 from urllib.parse import quote
 
 from .. import cards
+from .. import schema
 from ..common import Ctx, new_id
 from ..errors import StripeError, bad_param, invalid, missing, unexpected_state
 from ..money import check_amount
-from ..store import Table
 from ..params import p_bool, p_currency, p_dict, p_enum, p_int, p_list, p_metadata, p_str
-from .. import schema
-from ..schema import CARD, BOOL, CURRENCY, EMAIL, EXPAND, INT, MAP, STR
+from ..schema import BOOL, CARD, CURRENCY, EMAIL, EXPAND, INT, MAP, STR
+from ..store import Table
 from .payment_methods import PM_DATA
 
 # ---- parameters of each endpoint (schema.py)
@@ -35,8 +35,6 @@ LIST = {**schema.LIST, "customer": STR}
 
 PI_CANCELABLE = ("requires_payment_method", "requires_capture", "requires_confirmation", "requires_action",
                  "processing")
-AUTH_FAILED_MESSAGE = ("The provided PaymentMethod has failed authentication. You can provide payment_method_data "
-                       "or a new PaymentMethod to attempt to fulfill this PaymentIntent again.")
 RETURN_URL_REQUIRED_MESSAGE = (
     "A `return_url` must be specified because this Payment Intent is configured to automatically accept the payment "
     "methods enabled in the Dashboard, some of which may require a full page redirect to succeed. If you do not want "
@@ -303,62 +301,6 @@ class PaymentIntents:
         self.emit("payment_intent.succeeded", pi, ctx)
         if cs:
             self._complete_session(ctx, cs, pi, pm)
-        return pi
-
-    def settle_pi(self, pid: str) -> dict | None:
-        """Settle a `processing` payment (test-only `processing_seconds`): the charge and the PaymentIntent
-        succeed, then a hosted Checkout session becomes paid. No-op if nothing is pending for `pid`."""
-        if self.pending_settles.pop(pid, None) is None:
-            return None
-        pi = self.objects.get(pid)
-        if pi is None or pi.get("object") != "payment_intent" or pi["status"] != "processing":
-            return None
-        ch = self.objects.get(pi["latest_charge"] or "")
-        if ch is not None and ch["status"] == "pending":
-            ch.update(status="succeeded", paid=True)
-            self.emit("charge.succeeded", ch)
-            self.add_balance_transaction(ch)
-        pi["status"] = "succeeded"
-        pi["amount_received"] = pi["amount"]
-        self.emit("payment_intent.succeeded", pi)
-        cs = self.objects.get(self.pi_session.get(pid, ""))
-        if cs is not None and cs["status"] == "complete" and cs["payment_status"] == "unpaid":
-            cs["payment_status"] = "paid"
-            self.emit("checkout.session.async_payment_succeeded", cs)
-        self.changed()
-        return pi
-
-    def settle_due(self) -> None:
-        """Settle every pending payment whose time has come (backstop for the per-payment timers)."""
-        if not self.pending_settles:
-            return
-        now = time.time()
-        for pid, at in list(self.pending_settles.items()):
-            if at <= now:
-                self.settle_pi(pid)
-
-    def resolve_3ds(self, ctx: Ctx, pid: str, outcome: str) -> dict:
-        pi = self.get(pid, "payment_intent", "payment_intent")
-        pm_id = self.pending_3ds.get(pid)
-        if pi["status"] != "requires_action" or not pm_id:
-            raise unexpected_state(f"This PaymentIntent has no pending 3-D Secure authentication (status "
-                                   f"{pi['status']}).")
-        del self.pending_3ds[pid]
-        pm = self.objects[pm_id]
-        if outcome == "complete":
-            b = cards.behaviour(self.card_numbers[pm_id])
-            return self._charge_pi(ctx, pi, pm, b.decline_after_3ds or b.decline, raise_on_decline=False,
-                                   three_ds=True)
-        if outcome != "fail":
-            raise bad_param("outcome must be complete or fail", "outcome")
-        pi["status"] = "requires_payment_method"
-        pi["next_action"] = None
-        pi["payment_method"] = None
-        pi["last_payment_error"] = {
-            "code": "payment_intent_authentication_failure",
-            "doc_url": "https://docs.stripe.com/error-codes/payment-intent-authentication-failure",
-            "message": AUTH_FAILED_MESSAGE, "payment_method": dict(pm), "type": "invalid_request_error"}
-        self.emit("payment_intent.payment_failed", pi, ctx)
         return pi
 
     def pi_cancel(self, ctx: Ctx, p: dict, pid: str) -> dict:

@@ -4,12 +4,12 @@ from __future__ import annotations
 import time
 
 from .. import cards
+from .. import schema
 from ..common import Ctx, new_id
-from ..store import Table
 from ..errors import StripeError, bad_param, invalid, missing, no_such
 from ..params import p_dict, p_metadata, p_str
-from .. import schema
 from ..schema import BILLING_DETAILS, CARD, EXPAND, MAP, STR
+from ..store import Table
 
 # ---- parameters of each endpoint (schema.py)
 PM_DATA = {"type": STR, "billing_details": BILLING_DETAILS, "metadata": MAP}   # payment_method_data (no card)

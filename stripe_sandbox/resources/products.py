@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import time
 
+from .. import schema
 from ..common import Ctx, new_id
 from ..errors import bad_param, missing
 from ..params import p_bool, p_currency, p_dict, p_int, p_list, p_metadata, p_str
-from .. import schema
 from ..schema import BOOL, CURRENCY, EXPAND, IMAGE_URL, INT, MAP, STR
 
 # ---- parameters of each endpoint (schema.py)

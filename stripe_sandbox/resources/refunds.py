@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import time
 
+from .. import schema
 from ..common import Ctx, new_id
 from ..errors import bad_param, invalid
 from ..money import fmt_money
-from ..store import list_obj
 from ..params import p_enum, p_int, p_metadata, p_str
-from .. import schema
 from ..schema import EXPAND, INT, MAP, STR
+from ..store import list_obj
 
 # ---- parameters of each endpoint (schema.py)
 CREATE = {"amount": INT, "charge": STR, "payment_intent": STR, "reason": STR, "metadata": MAP, **EXPAND}
