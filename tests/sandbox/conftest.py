@@ -21,6 +21,7 @@ import httpx
 import pytest
 import stripe
 
+from tests.sandbox.openapi.schemas import problems_in_body
 from tests.sandbox.sandbox_proc import SandboxProcess
 
 SECRET_KEY = "sk_test_sandbox"
@@ -59,9 +60,40 @@ def fast_sandbox(fast_sandbox_process):
     fast_sandbox_process.set_config(webhook_delay=0)
 
 
+RECEIVED: list[bytes] = []      # every answer the contract tests' clients received in the current test
+
+
+class RecordingClient(stripe.HTTPXClient):
+    """stripe-python's httpx transport, keeping each answer for the schema check below."""
+
+    def __init__(self):
+        super().__init__(allow_sync_methods=True)
+
+    def request(self, method, url, headers, post_data=None):
+        content, status, response_headers = super().request(method, url, headers, post_data)
+        RECEIVED.append(content)
+        return content, status, response_headers
+
+    async def request_async(self, method, url, headers, post_data=None):
+        content, status, response_headers = await super().request_async(method, url, headers, post_data)
+        RECEIVED.append(content)
+        return content, status, response_headers
+
+
+@pytest.fixture(autouse=True)
+def objects_match_stripes_schemas():
+    """Every object, list and error a contract test receives matches Stripe's published schema for its type."""
+    RECEIVED.clear()
+    yield
+    found = [p for body in RECEIVED for p in problems_in_body(body)]
+    RECEIVED.clear()
+    assert not found, "answers that differ from Stripe's OpenAPI schemas:\n" + "\n".join(dict.fromkeys(found))
+
+
 def make_client(url: str, key: str = SECRET_KEY) -> stripe.StripeClient:
     # No automatic network retries: a retry could hide a wrong first response.
-    return stripe.StripeClient(key, base_addresses={"api": url}, max_network_retries=0)
+    return stripe.StripeClient(key, base_addresses={"api": url}, max_network_retries=0,
+                               http_client=RecordingClient())
 
 
 @pytest.fixture

@@ -1,65 +1,15 @@
-"""Every kind of object the sandbox serves, checked against the schema of Stripe's published OpenAPI spec.
-
-The schemas are test data (openapi/stripe-schemas.json, extracted by openapi/extract.py from Stripe's spec; its
-source, API version and date are written in the file). Objects are checked strictly: a field the spec does not have
-fails, unless it is listed in NEWER_FIELDS (fields of the API version the sandbox claims that the spec file predates;
-each is checked to be really absent from the spec, so the list can't hide drift)."""
+"""Every kind of object the sandbox serves, checked against the schema of Stripe's published OpenAPI spec
+(openapi/schemas.py; the schemas are test data extracted by openapi/extract.py, source, API version and date inside).
+Besides this scenario, every answer the contract tests' stripe-python clients receive is checked the same way
+(conftest.py, `objects_match_stripes_schemas`). The parameter tables are checked against the spec's requests."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import httpx
-import jsonschema
 import pytest
 
-SCHEMAS = json.loads((Path(__file__).parent / "openapi" / "stripe-schemas.json").read_text())
+from tests.sandbox.openapi.schemas import DATA as SCHEMAS, problems
+
 SK, PK = "sk_test_sandbox", "pk_test_sandbox"
-# schema -> fields of the API version the sandbox claims that the spec file (older) lacks; see stripe_sandbox/README.md
-NEWER_FIELDS = {
-    "refund": {"payment_method"},
-    "billing_details": {"tax_id"},
-    "payment_method_card": {"regulated_status"},
-    "card": {"regulated_status"},
-    "payment_intent": {"excluded_payment_method_types"},
-    "charge_outcome": {"advice_code", "network_advice_code", "network_decline_code"},
-    "checkout.session": {"adaptive_pricing", "collected_information", "discounts"},
-}
-
-
-def _strict(node):
-    """OpenAPI 3.0 -> JSON Schema: `nullable` becomes a null alternative; objects with listed properties refuse
-    fields they don't list."""
-    if isinstance(node, list):
-        return [_strict(n) for n in node]
-    if not isinstance(node, dict):
-        return node
-    node = {k: _strict(v) for k, v in node.items()}
-    if "properties" in node and "additionalProperties" not in node:
-        node["additionalProperties"] = False
-    if node.pop("nullable", False):
-        return {"anyOf": [node, {"type": "null"}]}
-    return node
-
-
-def _document() -> dict:
-    schemas = {name: _strict(s) for name, s in SCHEMAS["schemas"].items()}
-    for name, fields in NEWER_FIELDS.items():
-        props = schemas[name]["properties"]
-        assert not fields & set(props), f"{name}: {fields & set(props)} are in the spec now; drop them from NEWER_FIELDS"
-        for f in fields:
-            props[f] = {}
-    return {"components": {"schemas": schemas}}
-
-
-DOC = _document()
-
-
-def problems(obj: dict, schema: str | None = None) -> list[str]:
-    schema = schema or obj["object"]
-    validator = jsonschema.Draft4Validator({"$ref": f"#/components/schemas/{schema}", **DOC})
-    return [f"{schema}.{'.'.join(map(str, e.absolute_path))}: {e.message[:300]}"
-            for e in sorted(validator.iter_errors(obj), key=lambda e: list(e.absolute_path))]
 
 
 def test_spec_file_says_where_it_comes_from():
