@@ -7,12 +7,12 @@ import dataclasses
 import re
 import secrets
 
-from sqlalchemy.exc import IntegrityError
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from . import availability
+from . import availability, catalog
 from .availability import MAX_QUANTITY
-from .catalog import get_active_by_slug
+from .catalog import ProductRow, get_active_by_slug
 from .models import Cart, CartItem, Product
 from .models.base import utcnow
 from .money import format_money
@@ -86,97 +86,114 @@ def find_cart(session: Session, token: object) -> Cart | None:
     return session.exec(select(Cart).where(Cart.token == token)).first()
 
 
-def ensure_cart(session: Session, token: object) -> Cart:
-    """The cart for this token, or a new cart with a fresh server-made token."""
-    cart = find_cart(session, token)
-    if cart is None:
-        cart = Cart(token=new_token())
-        session.add(cart)
-        session.flush()
-    return cart
+@dataclasses.dataclass(frozen=True)
+class CartRef:
+    id: int
+    token: str
 
 
-def _require(product: Product | None, quantity: int, currency: str | None) -> Product:
+# The hot path in plain SQL (same text on SQLite and PostgreSQL): no ORM objects, one statement per step.
+_NOW = sa.bindparam("now", type_=sa.DateTime())
+_CART_ID = sa.text("SELECT id FROM cart WHERE token = :token")
+_NEW_CART = sa.text("INSERT INTO cart (token, created_at, updated_at) VALUES (:token, :now, :now) RETURNING id"
+                    ).bindparams(_NOW)
+_TOUCH = sa.text("UPDATE cart SET updated_at = :now WHERE id = :cart").bindparams(_NOW)
+# One statement adds a line or raises its quantity, and only while the result stays within the limit.
+_ADD = sa.text(
+    "INSERT INTO cartitem (cart_id, product_id, quantity, added_at) VALUES (:cart, :product, :qty, :now) "
+    "ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = cartitem.quantity + excluded.quantity "
+    "WHERE cartitem.quantity + excluded.quantity <= :limit RETURNING quantity").bindparams(_NOW)
+_QUANTITY = sa.text("SELECT quantity FROM cartitem WHERE cart_id = :cart AND product_id = :product")
+_SET = sa.text("UPDATE cartitem SET quantity = :qty WHERE cart_id = :cart AND product_id = :product")
+_REMOVE = sa.text("DELETE FROM cartitem WHERE cart_id = :cart AND product_id = :product")
+_ITEMS = sa.text("SELECT c.id, i.product_id, i.quantity FROM cart c LEFT JOIN cartitem i ON i.cart_id = c.id "
+                 "WHERE c.token = :token ORDER BY i.id")
+
+
+def _cart_id(session: Session, token: object) -> int | None:
+    if not is_valid_token(token):
+        return None
+    return session.connection().execute(_CART_ID, {"token": token}).scalar()
+
+
+def _require(product: ProductRow | None, quantity: int, currency: str | None) -> ProductRow:
     verdict = availability.check(product, quantity, currency)
     if not verdict.ok:
         raise CartError(verdict.message)
     return product
 
 
-def _item(session: Session, cart: Cart, product_id: int, lock: bool = False) -> CartItem | None:
-    query = select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product_id)
-    # lock: the row stays ours until commit, so two tabs adding at once on PostgreSQL can't lose an update
-    return session.exec(query.with_for_update() if lock else query).first()
+def _limit(product: ProductRow) -> int:
+    return MAX_QUANTITY if product.stock is None else min(MAX_QUANTITY, product.stock)
 
 
 def add_item(session: Session, token: object, product_id: object, quantity: object = 1,
-             currency: str | None = None) -> tuple[Cart, Product]:
+             currency: str | None = None) -> tuple[CartRef, ProductRow]:
     """Add `quantity` of a product; returns the (possibly new) cart. Raises CartError and changes nothing on bad input."""
     pid, qty = parse_id(product_id), parse_quantity(quantity)
-    for attempt in range(2):
-        try:
-            product = _require(session.get(Product, pid), qty, currency)
-            cart = ensure_cart(session, token)
-            item = _item(session, cart, pid, lock=True)
-            if item:
-                _require(product, qty + item.quantity, currency)
-            if item:
-                item.quantity += qty
-                session.add(item)
-            else:
-                session.add(CartItem(cart_id=cart.id, product_id=pid, quantity=qty))
-            cart.updated_at = utcnow()
-            session.add(cart)
-            session.commit()
-            return cart, product
-        except IntegrityError:  # the same add raced in from another tab: retry once on fresh rows
-            session.rollback()
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+    product = _require(catalog.get(session, pid), qty, currency)
+    conn = session.connection()
+    now = utcnow()
+    cart_id = _cart_id(session, token)
+    if cart_id is None:
+        token = new_token()
+        cart_id = conn.execute(_NEW_CART, {"token": token, "now": now}).scalar_one()
+    else:
+        conn.execute(_TOUCH, {"cart": cart_id, "now": now})
+    added = conn.execute(_ADD, {"cart": cart_id, "product": pid, "qty": qty, "now": now,
+                                "limit": _limit(product)}).scalar()
+    if added is None:  # the line would pass the limit: nothing changed
+        held = conn.execute(_QUANTITY, {"cart": cart_id, "product": pid}).scalar() or 0
+        session.rollback()
+        _require(product, held + qty, currency)
+        raise CartError(f"Only {_limit(product)} of {product.name} fit in your cart.")
+    session.commit()
+    return CartRef(cart_id, token), product
 
 
 def set_quantity(session: Session, token: object, product_id: object, quantity: object,
-                 currency: str | None = None) -> Cart:
+                 currency: str | None = None) -> CartRef:
     pid, qty = parse_id(product_id), parse_quantity(quantity)
-    cart = find_cart(session, token)
-    item = _item(session, cart, pid) if cart else None
-    if cart is None or item is None:
+    cart_id = _cart_id(session, token)
+    conn = session.connection()
+    held = conn.execute(_QUANTITY, {"cart": cart_id, "product": pid}).scalar() if cart_id else None
+    if held is None:
         raise CartError("That product is not in your cart.")
-    _require(session.get(Product, pid), qty, currency)
-    item.quantity = qty
-    cart.updated_at = utcnow()
-    session.add_all([item, cart])
+    _require(catalog.get(session, pid), qty, currency)
+    conn.execute(_SET, {"cart": cart_id, "product": pid, "qty": qty})
+    conn.execute(_TOUCH, {"cart": cart_id, "now": utcnow()})
     session.commit()
-    return cart
+    return CartRef(cart_id, token)
 
 
-def remove_item(session: Session, token: object, product_id: object) -> Cart | None:
+def remove_item(session: Session, token: object, product_id: object) -> CartRef:
     pid = parse_id(product_id)
-    cart = find_cart(session, token)
-    item = _item(session, cart, pid) if cart else None
-    if item is None:
+    cart_id = _cart_id(session, token)
+    if cart_id is None or session.connection().execute(_REMOVE, {"cart": cart_id, "product": pid}).rowcount != 1:
+        session.rollback()
         raise CartError("That product is not in your cart.")
-    session.delete(item)
     session.commit()
-    return cart
+    return CartRef(cart_id, token)
 
 
 def clear(session: Session, cart_id: int) -> None:
-    for item in session.exec(select(CartItem).where(CartItem.cart_id == cart_id)):
-        session.delete(item)
+    session.execute(sa.delete(CartItem).where(CartItem.cart_id == cart_id))
 
 
-def priced_items(session: Session, cart: Cart) -> list[tuple[CartItem, Product]]:
-    rows = session.exec(
-        select(CartItem, Product)
-        .where(CartItem.cart_id == cart.id, CartItem.product_id == Product.id)
-        .order_by(CartItem.id)
-    )
-    return list(rows)
+def cart_items(session: Session, token: object) -> tuple[int | None, list[tuple[ProductRow, int]]]:
+    """The cart's id and its (product, quantity) lines in the order they were added; (None, []) without a cart."""
+    if not is_valid_token(token):
+        return None, []
+    products = catalog.snapshot(session).by_id
+    cart_id, items = None, []
+    for cid, pid, qty in session.connection().execute(_ITEMS, {"token": token}):
+        cart_id = cid
+        if pid is not None and pid in products:
+            items.append((products[pid], qty))
+    return cart_id, items
 
 
-def line(product: Product, quantity: int, currency: str | None = None) -> CartLine:
+def line(product: ProductRow | Product, quantity: int, currency: str | None = None) -> CartLine:
     """One cart or order-summary line, priced from the database and flagged when it can't be sold."""
     verdict = availability.check(product, quantity, currency)
     return CartLine(
@@ -192,7 +209,7 @@ def line(product: Product, quantity: int, currency: str | None = None) -> CartLi
     )
 
 
-def summary(items: list[tuple[Product, int]], currency: str | None = None) -> CartView:
+def summary(items: list[tuple[ProductRow, int]], currency: str | None = None) -> CartView:
     """Lines and totals for products and quantities; only sellable lines count towards the subtotal."""
     currency = currency or availability.shop_currency()
     lines = [line(product, quantity, currency) for product, quantity in items]
@@ -210,9 +227,7 @@ def summary(items: list[tuple[Product, int]], currency: str | None = None) -> Ca
 
 def view(session: Session, token: object, currency: str | None = None) -> CartView:
     """The cart re-priced from the database. Lines whose product is gone or short of stock are flagged."""
-    cart = find_cart(session, token)
-    items = [(product, item.quantity) for item, product in priced_items(session, cart)] if cart else []
-    return summary(items, currency)
+    return summary(cart_items(session, token)[1], currency)
 
 
 def buy_now(session: Session, product_slug: object, quantity: int,

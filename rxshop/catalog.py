@@ -1,13 +1,66 @@
-"""Catalog rules: what is for sale and how it is shown. Plain Python: no Reflex, no Stripe."""
+"""Catalog rules: what is for sale and how it is shown. Plain Python: no Reflex, no Stripe.
+
+The products live in memory between changes: `snapshot()` reads one integer (`catalogversion.version`, bumped by
+database triggers on any change to a product, from any process) and re-reads the product table only when it moved.
+So a cart, a page or an order sees exactly what the database holds, at the cost of one tiny query."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import weakref
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session
 
 from . import availability
 from .models import Product
 from .money import format_money
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ProductRow:
+    """A product as the database holds it (what pages, carts, orders and the sitemap read). Immutable: shared."""
+
+    id: int
+    slug: str
+    name: str
+    description: str
+    price_cents: int
+    currency: str
+    image: str
+    delivery_url: str
+    stock: int | None
+    active: bool
+    updated_at: datetime.datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    version: int
+    by_id: dict[int, ProductRow]
+    by_slug: dict[str, ProductRow]
+    active: tuple[ProductRow, ...]  # by id
+
+
+_FIELDS = [f.name for f in dataclasses.fields(ProductRow)]
+_PRODUCTS = sa.select(*(getattr(Product.__table__.c, name) for name in _FIELDS)).order_by(Product.__table__.c.id)
+_VERSION = sa.text("SELECT version FROM catalogversion WHERE id = 1")
+_snapshots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> Snapshot
+
+
+def snapshot(session: Session) -> Snapshot:
+    """The whole catalog as of now: cached per database, re-read when a product changed."""
+    conn = session.connection()
+    version = conn.execute(_VERSION).scalar()
+    cached = _snapshots.get(conn.engine)
+    if cached is not None and cached.version == version:
+        return cached
+    # Read after the version: a change in between shows up as a newer version at the next call.
+    rows = [ProductRow(*row) for row in conn.execute(_PRODUCTS)]
+    snap = Snapshot(version, {p.id: p for p in rows}, {p.slug: p for p in rows}, tuple(p for p in rows if p.active))
+    if version is not None:  # no version row: never cache
+        _snapshots[conn.engine] = snap
+    return snap
 
 
 @dataclasses.dataclass
@@ -25,7 +78,7 @@ class ProductCard:
     stock_note: str = ""
 
 
-def to_card(product: Product, currency: str | None = None) -> ProductCard:
+def to_card(product: Product | ProductRow, currency: str | None = None) -> ProductCard:
     verdict = availability.check(product, 1, currency)
     return ProductCard(
         id=product.id or 0,
@@ -40,14 +93,19 @@ def to_card(product: Product, currency: str | None = None) -> ProductCard:
     )
 
 
-def list_active(session: Session) -> list[Product]:
-    return list(session.exec(select(Product).where(Product.active == True).order_by(Product.id)))  # noqa: E712
+def get(session: Session, product_id: int) -> ProductRow | None:
+    return snapshot(session).by_id.get(product_id)
 
 
-def get_active_by_slug(session: Session, slug: str) -> Product | None:
+def list_active(session: Session) -> list[ProductRow]:
+    return list(snapshot(session).active)
+
+
+def get_active_by_slug(session: Session, slug: object) -> ProductRow | None:
     if not isinstance(slug, str) or not slug or len(slug) > 80:
         return None
-    return session.exec(select(Product).where(Product.slug == slug, Product.active == True)).first()  # noqa: E712
+    product = snapshot(session).by_slug.get(slug)
+    return product if product is not None and product.active else None
 
 
 def catalog_cards(session: Session) -> list[ProductCard]:

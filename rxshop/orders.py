@@ -67,16 +67,12 @@ def _create(session: Session, flow: Flow, currency: str, items: list[tuple[Produ
 
 def create_from_cart(session: Session, cart_token: object, flow: Flow, currency: str, email: str = "") -> Order:
     """A pending order with the cart's lines, re-priced from the database. The cart stays until payment."""
-    cart = carts.find_cart(session, cart_token)
-    if cart is None:
+    cart_id, items = carts.cart_items(session, cart_token)
+    if cart_id is None or not items:
         raise OrderError("Your cart is empty.")
-    view = carts.view(session, cart_token, currency)
-    if not view.lines:
-        raise OrderError("Your cart is empty.")
-    if not view.can_checkout:
+    if not carts.summary(items, currency).can_checkout:
         raise OrderError("Some items in your cart can't be bought right now. Please review your cart.")
-    items = [(p, i.quantity) for i, p in carts.priced_items(session, cart)]
-    return _create(session, flow, currency, items, cart.id, email)
+    return _create(session, flow, currency, items, cart_id, email)
 
 
 def create_for_product(session: Session, product_slug: object, quantity: object, flow: Flow, currency: str,

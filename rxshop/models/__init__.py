@@ -1,12 +1,14 @@
 """SQLModel tables. Importing this package registers every table for Alembic (`reflex db makemigrations`)."""
 from .cart_tables import Cart, CartItem
 from .catalog_tables import Product
+from .catalog_version_table import CatalogVersion
 from .operator_tables import AuditEntry, Operator, OperatorSession
 from .order_tables import Order, OrderLine, Payment, PaymentStatusChange, WebhookEvent
 from .outbox_tables import OutboxEmail
 from .statuses import Flow, OrderStatus, PaymentKind, PaymentStatus
 
 __all__ = [
-    "AuditEntry", "Cart", "CartItem", "Flow", "Operator", "OperatorSession", "Order", "OrderLine", "OrderStatus",
-    "OutboxEmail", "Payment", "PaymentKind", "PaymentStatus", "PaymentStatusChange", "Product", "WebhookEvent",
+    "AuditEntry", "Cart", "CartItem", "CatalogVersion", "Flow", "Operator", "OperatorSession", "Order", "OrderLine",
+    "OrderStatus", "OutboxEmail", "Payment", "PaymentKind", "PaymentStatus", "PaymentStatusChange", "Product",
+    "WebhookEvent",
 ]

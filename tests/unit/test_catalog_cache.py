@@ -1,0 +1,51 @@
+"""The in-memory catalog: reused while nothing changed, re-read as soon as any writer changes a product."""
+import sqlite3
+
+from rxshop import carts, catalog
+from rxshop.models import Product
+
+
+def _other_writer(engine, sql: str) -> None:
+    """Another process or instance changing the catalog behind this one's back (plain sqlite3, no SQLAlchemy)."""
+    con = sqlite3.connect(engine.url.database)
+    con.execute(sql)
+    con.commit()
+    con.close()
+
+
+def test_snapshot_is_reused_until_a_product_changes(db, products, engine):
+    first = catalog.snapshot(db)
+    db.commit()
+    assert catalog.snapshot(db) is first  # nothing changed: no re-read
+    _other_writer(engine, "UPDATE product SET price_cents = 1999 WHERE slug = 'mug'")
+    db.commit()  # a new transaction sees the other writer's commit
+    fresh = catalog.snapshot(db)
+    assert fresh is not first and fresh.by_slug["mug"].price_cents == 1999
+
+
+def test_cart_sees_stock_and_status_changes_from_other_writers(db, products, engine):
+    cart, _ = carts.add_item(db, None, products["limited"], 1)
+    _other_writer(engine, "UPDATE product SET stock = 1 WHERE slug = 'limited'")
+    db.commit()
+    try:
+        carts.add_item(db, cart.token, products["limited"], 1)
+        raise AssertionError("stock change not seen")
+    except carts.CartError as exc:
+        assert "Only 1" in str(exc)
+    _other_writer(engine, "UPDATE product SET active = 0 WHERE slug = 'mug'")
+    db.commit()
+    assert catalog.get_active_by_slug(db, "mug") is None
+    _other_writer(engine, "INSERT INTO product (slug, name, description, price_cents, currency, image, delivery_url, "
+                          "active, created_at, updated_at) VALUES ('new', 'New', '', 700, 'usd', '', '', 1, "
+                          "'2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+    db.commit()
+    assert catalog.get_active_by_slug(db, "new").price_cents == 700
+
+
+def test_orm_changes_in_this_process_are_seen_too(db, products):
+    catalog.snapshot(db)
+    book = db.get(Product, products["book"])
+    book.name = "Big Book"
+    db.add(book)
+    db.commit()
+    assert catalog.get(db, products["book"]).name == "Big Book"
