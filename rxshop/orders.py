@@ -7,11 +7,12 @@ import hmac
 import re
 import secrets
 
+import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from . import availability, carts, routes
+from . import availability, carts, catalog, routes
 from .carts import CartError
 from .catalog import get_active_by_slug
 from .models import Flow, Order, OrderLine, Product
@@ -56,12 +57,12 @@ def _create(session: Session, flow: Flow, currency: str, items: list[tuple[Produ
             session.rollback()
             if attempt == 4:
                 raise
-    for product, qty in items:
-        session.add(OrderLine(order_id=order.id, product_id=product.id, name=product.name,
-                              unit_price_cents=product.price_cents, quantity=qty,
-                              delivery_url=product.delivery_url))
+    session.execute(sa.insert(OrderLine), [  # one statement for all lines (no ORM objects)
+        {"order_id": order.id, "product_id": product.id, "name": product.name,
+         "unit_price_cents": product.price_cents, "quantity": qty, "delivery_url": product.delivery_url}
+        for product, qty in items])
+    session.expunge(order)  # keeps what it holds after the commit: no re-read
     session.commit()
-    session.refresh(order)
     return order
 
 
@@ -97,7 +98,7 @@ def order_ref(session: Session, order: Order, with_images: bool = False) -> Orde
     """What Stripe needs of the order; product images only when the shop is public over https (Stripe fetches them)."""
     lines = []
     for ln in lines_of(session, order):
-        product = session.get(Product, ln.product_id) if ln.product_id else None
+        product = catalog.get(session, ln.product_id) if ln.product_id else None
         image = routes.absolute(product.image) if with_images and product and product.image else ""
         image = image if image.startswith("https://") else ""
         lines.append(OrderLineRef(ln.name, ln.unit_price_cents, ln.quantity, image))
@@ -123,11 +124,12 @@ def set_email(session: Session, order: Order, email: str) -> None:
 
 
 def attach(session: Session, order: Order, **stripe_ids: str) -> None:
-    for key, value in stripe_ids.items():
-        setattr(order, key, value)
-    order.updated_at = utcnow()
-    session.add(order)
+    """Record Stripe ids on the order (one UPDATE; `order` may come from another session)."""
+    values = {**stripe_ids, "updated_at": utcnow()}
+    session.execute(sa.update(Order).where(Order.id == order.id).values(**values))
     session.commit()
+    for key, value in values.items():
+        setattr(order, key, value)
 
 
 def watch(session: Session, order: Order, client_token: str) -> None:

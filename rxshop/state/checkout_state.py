@@ -52,7 +52,7 @@ class CheckoutState(rx.State):
                 cancel_url=routes.checkout_cancel(order.number),
             )
             with session() as db:
-                orders.attach(db, db.get(type(order), order.id), stripe_checkout_session_id=redirect.session_id)
+                orders.attach(db, order, stripe_checkout_session_id=redirect.session_id)
         except Exception as exc:  # noqa: BLE001  (busy never stays stuck)
             async with self:
                 self.busy = False
