@@ -1,0 +1,34 @@
+"""Cart changes skip the wait for the disk; nothing else does (orders and payments always sync their commits)."""
+import sqlalchemy as sa
+
+from rxshop import carts, orders
+from rxshop.models import Flow
+
+
+def _sync_levels(engine) -> list[str]:
+    seen = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *a: seen.append(statement.split()[0].upper()
+                                                                   if "synchronous" not in statement else statement))
+    return seen
+
+
+def test_cart_writes_are_relaxed_and_the_connection_syncs_again_afterwards(db, products, engine):
+    statements = _sync_levels(engine)
+    cart, _ = carts.add_item(db, None, products["mug"], 1)
+    relaxed = statements.index("PRAGMA synchronous=NORMAL")
+    assert relaxed < statements.index("INSERT")  # set before the write transaction began
+    with engine.connect() as conn:  # the same pooled connection, back from the pool
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    order = orders.create_from_cart(db, cart.token, Flow.CHECKOUT, "usd")
+    assert order.id
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+
+
+def test_a_relaxed_cart_change_is_on_disk_for_the_next_process(db, products, engine, tmp_path):
+    cart, _ = carts.add_item(db, None, products["book"], 2)
+    other = sa.create_engine(f"sqlite:///{engine.url.database}")  # like the shop after a restart
+    with other.connect() as conn:
+        assert conn.exec_driver_sql("SELECT quantity FROM cartitem").scalar() == 2
+    other.dispose()
