@@ -31,6 +31,9 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 import procs  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import frontend  # noqa: E402
 from tests.e2e.server import MailSink, Sandbox, ShopServer, stop_group  # noqa: E402
 
 PY = sys.executable
@@ -64,37 +67,55 @@ def run_json(cmd: list[str], env: dict | None = None, timeout: float = 600) -> d
 
 
 class Stack:
-    """Sandbox + mail sink + shop on free ports, with a throwaway SQLite database (or the given env)."""
+    """Sandbox + mail sink + shop on free ports, with a throwaway SQLite database (or the given env). The shop starts
+    the way `make run` starts it: the frontend built once (scripts/frontend.py), then scripts/serve.py."""
 
-    def __init__(self, workdir: Path, extra_env: dict | None = None):
+    def __init__(self, workdir: Path, extra_env: dict | None = None, port: int | None = None, workers: int = 1):
         secret = "whsec_" + secrets.token_hex(16)
         self.mail = MailSink(workdir)
         self.shop = ShopServer(workdir, {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.mail.port),
-                                         "STRIPE_SECRET_KEY": "sk_test_sandbox", "STRIPE_PUBLISHABLE_KEY": "pk_test_sandbox",
+                                         "STRIPE_SECRET_KEY": "sk_test_sandbox",
+                                         "STRIPE_PUBLISHABLE_KEY": "pk_test_sandbox",
                                          "STRIPE_WEBHOOK_SECRET": secret, **(extra_env or {})})
+        if port:  # reuse a port the frontend was already built for
+            self.shop.port, self.shop.url = port, f"http://127.0.0.1:{port}"
+            self.shop.env["RXSHOP_BASE_URL"] = self.shop.url
+        self.workers = workers
         self.sandbox = Sandbox(workdir, self.shop.url + "/api/stripe/webhook", secret)
         self.started: list = []
 
-    def start(self) -> None:
+    def start(self, build: bool = True) -> None:
         self.started = []
         self.mail.start()
         self.started.append(self.mail)
         self.sandbox.start()
         self.started.append(self.sandbox)
         self.shop.env.update({"STRIPE_API_BASE": self.sandbox.url, "STRIPE_JS_URL": self.sandbox.url + "/v3/"})
-        self.shop.prepare()
-        self.shop.start()  # `reflex run --env prod`: compiles and builds the frontend
+        self.shop.prepare()  # migrate + seed
+        if build:
+            frontend.ensure_built(self.shop.env, self.shop.port)
+        self.launch()
         self.started.append(self.shop)
+
+    def launch(self) -> float:
+        """Start the shop; seconds to its first 200 on /."""
+        with self.shop.log.open("a") as out:
+            t0 = time.perf_counter()
+            self.shop.proc = subprocess.Popen(start_cmd(self.shop, self.workers), cwd=ROOT, env=self.shop.env,
+                                              stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            return first_200(self.shop.url + "/", self.shop.proc, t0)
 
     def stop(self) -> None:
         for p in reversed(self.started):
             p.stop()
 
 
-def start_cmd(shop: ShopServer) -> list[str]:
-    """How the stack starts the shop (what `make run` does)."""
-    port = str(shop.port)
-    return [str(Path(PY).parent / "reflex"), "run", "--env", "prod", "--frontend-port", port, "--backend-port", port]
+def start_cmd(shop: ShopServer, workers: int = 1) -> list[str]:
+    """How `make run` starts the shop (scripts/run.py): one process for one worker, Granian workers otherwise."""
+    cmd = [PY, "scripts/serve.py", "--host", "127.0.0.1", "--port", str(shop.port)]
+    if workers == 1:
+        return cmd + ["--single-process"]
+    return cmd + (["--workers", str(workers)] if workers else [])  # 0: Reflex's choice
 
 
 def first_200(url: str, proc: subprocess.Popen, t0: float, timeout: float = 300) -> float:
@@ -112,16 +133,11 @@ def first_200(url: str, proc: subprocess.Popen, t0: float, timeout: float = 300)
 
 def cold_start(stack: Stack, runs: int) -> dict:
     """Stop the shop, start it again exactly as the stack did (frontend already built), time to the first 200 on /."""
-    shop = stack.shop
     times = []
     for _ in range(runs):
-        shop.stop()
-        with shop.log.open("a") as out:
-            t0 = time.perf_counter()
-            shop.proc = subprocess.Popen(start_cmd(shop), cwd=ROOT, env=shop.env, stdout=out,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
-            times.append(first_200(shop.url + "/", shop.proc, t0))
-    return {"runs_s": times, "median_s": statistics.median(times), "command": " ".join(start_cmd(shop)[1:])}
+        stack.shop.stop()
+        times.append(stack.launch())
+    return {"runs_s": times, "median_s": statistics.median(times), "command": " ".join(start_cmd(stack.shop)[1:])}
 
 
 def pages(url: str, server_pid: int | None, paths: dict[str, str], seconds: float) -> dict:
@@ -243,7 +259,7 @@ def _checkout(url: str, names: dict, pid: int | None, a, env: dict, workdir: Pat
                  TARGETS["checkout"]))
 
 
-def multi_worker(a, workdir: Path, res: dict, rows: list) -> None:
+def multi_worker(a, workdir: Path, res: dict, rows: list, port: int) -> None:
     """The scale-out mode: PostgreSQL + Redis (oplock), Reflex's default worker count; add-to-cart throughput."""
     import psycopg
 
@@ -258,9 +274,9 @@ def multi_worker(a, workdir: Path, res: dict, rows: list) -> None:
         return
     db_url = pg.replace("postgresql://", "postgresql+psycopg://") + "/" + dbname
     env = {"REFLEX_DB_URL": db_url, "REFLEX_REDIS_URL": redis_url, "REFLEX_OPLOCK_ENABLED": "true"}
-    stack = Stack(workdir, env)
+    stack = Stack(workdir, env, port=port, workers=0)
     try:
-        stack.start()
+        stack.start(build=False)  # the single-worker run's build: same port, same catalog
         names = run_json([PY, str(HERE / "fixtures.py"), "names"], env=stack.shop.env)
         workers = len(procs.tree(stack.shop.proc.pid))
         res["multi_workers_procs"] = workers
@@ -412,7 +428,7 @@ def main() -> int:
                 stack.stop()
         if "multi" not in a.skip:
             print("[bench] multi-worker (PostgreSQL + Redis)…", flush=True)
-            section(rows, "multi-worker", lambda: multi_worker(a, workdir, res, rows))
+            section(rows, "multi-worker", lambda: multi_worker(a, workdir, res, rows, stack.shop.port))
     res["table"], res["json"] = rows, a.json
     Path(a.json).parent.mkdir(parents=True, exist_ok=True)
     Path(a.json).write_text(json.dumps(res, indent=1, default=str))

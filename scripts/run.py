@@ -17,7 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
+import frontend  # noqa: E402
 from dotenv import dotenv_values  # noqa: E402
 
 from rxshop.settings import stripe_config_problem  # noqa: E402
@@ -75,8 +77,14 @@ def main() -> int:
         procs.append(start([str(BIN / "python"), "scripts/mail_sink.py", "--port", env["SMTP_PORT"],
                             "--dir", str(ROOT / "var" / "mail")], env, "mail sink (emails in var/mail/)"))
 
-    shop = start([str(BIN / "reflex"), "run", "--env", "prod", "--frontend-port", port, "--backend-port", port],
-                 env, f"rxshop on http://localhost:{port}")
+    # The frontend is built only when its sources (or the catalog prerendered into it) changed; the shop then
+    # starts in about a second. One worker without Redis runs as a single process (least memory).
+    built = frontend.ensure_built(env, port)
+    print(f"[run] frontend: {'built' if built else 'up to date, not rebuilt'}", flush=True)
+    serve = [str(BIN / "python"), "scripts/serve.py", "--port", port]
+    if not env.get("REFLEX_REDIS_URL"):
+        serve.append("--single-process")
+    shop = start(serve, env, f"rxshop on http://localhost:{port}")
     procs.append(shop)
 
     def stop(*_):
