@@ -30,6 +30,35 @@ def _message(exc: Exception) -> str:
     return UNEXPECTED
 
 
+# Database work of the payment handlers runs in a worker thread: an order's commit waits for the disk (about 10 ms
+# on a busy disk), and the event loop serves every other shopper meanwhile.
+def _cart_order(cart_token: str, currency: str):
+    with session() as db:
+        order = orders.create_from_cart(db, cart_token, Flow.CHECKOUT, currency)
+        return order, orders.order_ref(db, order, with_images=True)
+
+
+def _attach(order: Order, **stripe_ids: str) -> None:
+    with session() as db:
+        orders.attach(db, order, **stripe_ids)
+
+
+def _express_order(order_id: int, source: str, slug: str, quantity: int, flow: Flow, cart_token: str, email: str):
+    """The express page's order: the pending one it already made (with this email), or a new one."""
+    currency = get_settings().rxshop_currency
+    with session() as db:
+        if order_id:
+            order = db.get(Order, order_id)
+            if order is not None and order.status == OrderStatus.PENDING:
+                orders.set_email(db, order, email)
+                return order, orders.order_ref(db, order)
+        if source == "product":
+            order = orders.create_for_product(db, slug, quantity, flow, currency, email)
+        else:
+            order = orders.create_from_cart(db, cart_token, flow, currency, email)
+        return order, orders.order_ref(db, order)
+
+
 class CheckoutState(rx.State):
     busy: bool = False
 
@@ -43,16 +72,13 @@ class CheckoutState(rx.State):
             cart_token = (await self.get_state(CartState)).token
         s = get_settings()
         try:
-            with session() as db:
-                order = orders.create_from_cart(db, cart_token, Flow.CHECKOUT, s.rxshop_currency)
-                ref = orders.order_ref(db, order, with_images=True)
+            order, ref = await asyncio.to_thread(_cart_order, cart_token, s.rxshop_currency)
             redirect = await payments.create_checkout_session(
                 ref,
                 success_url=routes.checkout_success(order.number, order.access_token),
                 cancel_url=routes.checkout_cancel(order.number),
             )
-            with session() as db:
-                orders.attach(db, order, stripe_checkout_session_id=redirect.session_id)
+            await asyncio.to_thread(_attach, order, stripe_checkout_session_id=redirect.session_id)
         except Exception as exc:  # noqa: BLE001  (busy never stays stuck)
             async with self:
                 self.busy = False
@@ -118,21 +144,6 @@ class ExpressState(rx.State):
     def _flow(self) -> Flow:
         return Flow.CHARGES if self.card_api == CardApi.CHARGES else Flow.EXPRESS
 
-    def _new_order(self, email: str):
-        s = get_settings()
-        with session() as db:
-            if self._order_id:
-                order = db.get(Order, self._order_id)
-                if order is not None and order.status == OrderStatus.PENDING:
-                    orders.set_email(db, order, email)
-                    return order, orders.order_ref(db, order)
-            if self.source == "product":
-                order = orders.create_for_product(db, self._product_slug, self._quantity, self._flow(),
-                                                  s.rxshop_currency, email)
-            else:
-                order = orders.create_from_cart(db, self._cart_token, self._flow(), s.rxshop_currency, email)
-            return order, orders.order_ref(db, order)
-
     @rx.event(background=True)
     async def pay(self, form_data: dict):
         """Validate, create the order (server-side amounts), then let Stripe.js collect and confirm the card."""
@@ -142,18 +153,20 @@ class ExpressState(rx.State):
             self.busy, self.error = True, ""
         try:
             email = orders.valid_email((form_data or {}).get("email", "") if isinstance(form_data, dict) else "")
-            async with self:
+            async with self:  # the state lock is held only to read and write the state, not around the database
                 self.email = email
-                order, ref = self._new_order(email)
-                self._order_id = order.id
+                where = (self._order_id, self.source, self._product_slug, self._quantity, self._flow(),
+                         self._cart_token)
                 card_api, intent_id, customer_id = self.card_api, self._intent_id, self._customer_id
+            order, ref = await asyncio.to_thread(_express_order, *where, email)
+            async with self:
+                self._order_id = order.id
             if card_api == CardApi.CHARGES:
                 yield rx.call_script("window.rxshopPay.createToken()", callback=ExpressState.token_created)
                 return
             intent = await payments.ensure_payment_intent(ref, intent_id, customer_id)
-            with session() as db:
-                orders.attach(db, db.get(Order, order.id), stripe_payment_intent_id=intent.id,
-                              stripe_customer_id=intent.customer_id)
+            await asyncio.to_thread(_attach, order, stripe_payment_intent_id=intent.id,
+                                    stripe_customer_id=intent.customer_id)
             async with self:
                 self._intent_id, self._customer_id = intent.id, intent.customer_id
             yield rx.call_script(f"window.rxshopPay.confirmCard({json.dumps(intent.client_secret)}, "
