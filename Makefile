@@ -47,7 +47,6 @@ seed: setup
 bench: setup-dev $(LIGHTHOUSE)      ## every speed measure in one table (also var/bench.json); BENCH_ARGS=--quick etc.
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 	$(BIN)/python bench/sandbox_bench.py
-	$(BIN)/python bench/scaleout_bench.py
 
 clean:
 	rm -rf .web .states test-results

@@ -6,10 +6,11 @@
     python bench/run_all.py --url http://127.0.0.1:3000 --db-url sqlite:///…   # a running shop (no start/memory)
 
 It starts its own stack on free ports with a throwaway SQLite database: the Stripe sandbox, a mail sink and the
-shop (production build, one worker), then measures pages, websocket add-to-cart, checkout creation, the browser,
-memory and cold start; then the multi-worker mode (PostgreSQL + Redis) when both answer. Load generators run in
-their own processes (bench/loadgen_*.py) and their CPU is reported beside the server's. Prints numbers, asserts
-nothing: the machine may be shared, so compare numbers within one run.
+shop (started like `make run`: frontend built once, one process), then measures pages, websocket add-to-cart,
+checkout creation, the browser, memory and cold start; then the scale-out mode (PostgreSQL + Redis, one instance
+and two behind nginx: bench/scaleout_bench.py). Load generators run in their own processes (bench/loadgen_*.py)
+and their CPU is reported beside the server's. Prints numbers, asserts nothing: the machine may be shared, so
+compare numbers within one run.
 """
 from __future__ import annotations
 
@@ -259,37 +260,17 @@ def _checkout(url: str, names: dict, pid: int | None, a, env: dict, workdir: Pat
                  TARGETS["checkout"]))
 
 
-def multi_worker(a, workdir: Path, res: dict, rows: list, port: int) -> None:
-    """The scale-out mode: PostgreSQL + Redis (oplock), Reflex's default worker count; add-to-cart throughput."""
-    import psycopg
+def multi_worker(a, res: dict, rows: list) -> None:
+    """The scale-out mode (PostgreSQL + Redis with oplock): one instance, and two behind nginx, as
+    bench/scaleout_bench.py starts them (the topology test's stack); closed-loop add-to-cart throughput."""
+    import scaleout_bench
 
-    pg = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
-    redis_url = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/5")
-    dbname = "speed_bench_" + secrets.token_hex(3)
-    try:
-        with psycopg.connect(pg + "/postgres", autocommit=True, connect_timeout=3) as c:
-            c.execute(f'CREATE DATABASE "{dbname}"')
-    except Exception as exc:  # no PostgreSQL here: say so and go on
-        rows.append(("multi-worker (PostgreSQL + Redis)", f"skipped: {exc.__class__.__name__}", ""))
-        return
-    db_url = pg.replace("postgresql://", "postgresql+psycopg://") + "/" + dbname
-    env = {"REFLEX_DB_URL": db_url, "REFLEX_REDIS_URL": redis_url, "REFLEX_OPLOCK_ENABLED": "true"}
-    stack = Stack(workdir, env, port=port, workers=0)
-    try:
-        stack.start(build=False)  # the single-worker run's build: same port, same catalog
-        names = run_json([PY, str(HERE / "fixtures.py"), "names"], env=stack.shop.env)
-        workers = len(procs.tree(stack.shop.proc.pid))
-        res["multi_workers_procs"] = workers
-        sub = argparse.Namespace(**{**vars(a), "skip": a.skip | {"checkout"}})
-        sub_rows: list = []
-        measure_shop(stack.shop.url, names, stack.shop.proc.pid, sub, stack.shop.env, workdir, res, sub_rows,
-                     prefix="multi ")
-        rows.extend((label.replace("multi ", f"multi-worker ({workers} procs): "), v, "")
-                    for label, v, _ in sub_rows if "1 shopper" not in label)
-    finally:
-        stack.stop()
-        with psycopg.connect(pg + "/postgres", autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    shoppers = 4 if a.quick else 32
+    runs = scaleout_bench.run(True, argparse.Namespace(seconds=a.seconds, shoppers=shoppers))
+    res["multi"] = runs
+    for label, r in runs.items():
+        rows.append((f"scale-out, {label} (PostgreSQL + Redis, oplock), {shoppers} closed-loop shoppers",
+                     f"{r['per_s']:,.0f} adds/s, p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms", ""))
 
 
 def section(rows: list, name: str, fn) -> None:
@@ -427,8 +408,8 @@ def main() -> int:
             if stack is not None:
                 stack.stop()
         if "multi" not in a.skip:
-            print("[bench] multi-worker (PostgreSQL + Redis)…", flush=True)
-            section(rows, "multi-worker", lambda: multi_worker(a, workdir, res, rows, stack.shop.port))
+            print("[bench] scale-out (PostgreSQL + Redis, one instance and two behind nginx)…", flush=True)
+            section(rows, "scale-out", lambda: multi_worker(a, res, rows))
     res["table"], res["json"] = rows, a.json
     Path(a.json).parent.mkdir(parents=True, exist_ok=True)
     Path(a.json).write_text(json.dumps(res, indent=1, default=str))
