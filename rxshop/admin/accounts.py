@@ -3,6 +3,7 @@ browser keeps, stored here only as its sha256, with an expiry; log out revokes i
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -18,7 +19,12 @@ from .audit import record
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # argon2 takes any length; this only bounds the work one request can cause
 _hasher = PasswordHash.recommended()
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))  # verified against for unknown emails: same timing
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against for unknown emails (same timing). Made on first use: an argon2 hash at import slowed start."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class AccountError(ValueError):
@@ -83,7 +89,7 @@ def authenticate(db: Session, email: object, password: object) -> Operator | Non
     if not isinstance(password, str) or len(password) > MAX_PASSWORD:
         password = ""
     op = db.exec(select(Operator).where(Operator.email == email)).first() if email else None
-    valid, new_hash = _hasher.verify_and_update(password, op.password_hash if op else _DUMMY_HASH)
+    valid, new_hash = _hasher.verify_and_update(password, op.password_hash if op else _dummy_hash())
     if op is None or not valid or not op.active:
         return None
     if new_hash:  # parameters got stronger since the hash was made
