@@ -53,6 +53,12 @@ def test_dockerfile_passes_hadolint_and_builds_once_runs_as_non_root():
     assert not re.search(r"(?i)(secret|password|sk_live|sk_test|whsec_)\S*\s*=", text)
 
 
+def test_the_topology_test_runs_what_the_containers_run():
+    from tests.topology.stack import SERVE as TOPOLOGY_SERVE
+
+    assert TOPOLOGY_SERVE[1:] == SERVE[1:-2]  # scripts/serve.py (the test picks its own ports)
+
+
 def test_hadolint_really_checks():
     bad = run([tool("hadolint"), "-"], input="FROM python\nRUN apt-get install foo\n")
     assert bad.returncode != 0 and "DL3006" in bad.stdout

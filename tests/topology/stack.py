@@ -77,6 +77,7 @@ class Topology:
             "REFLEX_TELEMETRY_ENABLED": "false",
             "REFLEX_CHECK_LATEST_VERSION": "false",
             "GRANIAN_WORKERS": "1",
+            "RXSHOP_LOG_FORMAT": "json",
             "RXSHOP_BASE_URL": self.url,
             "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.mail.port),
             "STRIPE_SECRET_KEY": "sk_test_sandbox", "STRIPE_PUBLISHABLE_KEY": "pk_test_sandbox",
@@ -136,6 +137,12 @@ class Topology:
                 assert sum(counts.values()) == expected_total, counts
                 return counts
             time.sleep(0.1)
+
+    def json_logs(self, port: int) -> list[dict]:
+        import json
+
+        lines = self.log(port).read_text(errors="replace").splitlines()
+        return [json.loads(line) for line in lines if line.startswith("{") and line.endswith("}")]
 
     def sql(self, query: str, **params) -> list:
         with self.engine.begin() as conn:

@@ -101,6 +101,12 @@ def test_webhook_on_one_instance_updates_the_page_held_by_the_other(browser: Bro
         assert topology.holder(1)[holder] == 1  # the tab never moved: the push crossed over through Redis
         expect(page.get_by_role("heading", name="Payment of $11.00 succeeded")).to_be_visible()
         paid_once(topology, number, "topo-push@example.com")
+        # the instance that took the webhook logged it as JSON with the event id and the order number
+        lines = [x for x in topology.json_logs(other) if x.get("event_id") == event["id"]]
+        assert lines and lines[-1]["order_number"] == number and lines[-1]["message"].startswith("webhook")
+        for port in topology.ports:  # never a card number or a secret, in any line of any instance
+            text = topology.log(port).read_text(errors="replace")
+            assert "4242424242424242" not in text and topology.secret not in text
     finally:
         sandbox.post("/_sandbox/config", {"processing_seconds": 0, "webhook_delay": 0})
         ctx.close()
