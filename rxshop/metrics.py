@@ -1,7 +1,7 @@
 """Prometheus metrics at /api/metrics (prometheus-client).
 
 Counted where things happen: webhook outcomes and their latency, event handler latency, event loop lag. Read from the database at
-scrape time: orders and payments by status (the same numbers on every instance). Several worker processes share
+scrape time: orders and payments by status, the email outbox's backlog (the same numbers on every instance). Several worker processes share
 counters through PROMETHEUS_MULTIPROC_DIR (scripts/serve.py sets it); without it, one process's own registry.
 The route answers only with `Authorization: Bearer $RXSHOP_METRICS_TOKEN`; without that variable it is off (404).
 """
@@ -47,17 +47,28 @@ class DatabaseCollector(Collector):
         from sqlmodel import select
 
         from .db import session
-        from .models import Order, Payment
+        from .models import Order, OutboxEmail, Payment
+        from .models.base import utcnow
 
         orders = GaugeMetricFamily("rxshop_orders", "Orders by status", labels=["status"])
         payments = GaugeMetricFamily("rxshop_payments", "Payments by status", labels=["status"])
+        emails = GaugeMetricFamily("rxshop_outbox_emails", "Outbox emails by status (queued = backlog)",
+                                   labels=["status"])
+        oldest = GaugeMetricFamily("rxshop_outbox_oldest_queued_seconds", "Age of the oldest email still queued")
         with session() as s:
             for status, count in s.exec(select(Order.status, func.count()).group_by(Order.status)):
                 orders.add_metric([status], count)
             for status, count in s.exec(select(Payment.status, func.count()).group_by(Payment.status)):
                 payments.add_metric([status], count)
-        yield orders
-        yield payments
+            for status, count in s.exec(select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)):
+                emails.add_metric([status], count)
+            first = s.exec(select(func.min(OutboxEmail.created_at)).where(OutboxEmail.status == "queued")).one()
+        if first is not None and first.tzinfo is None:  # SQLite gives naive UTC back
+            from datetime import timezone
+
+            first = first.replace(tzinfo=timezone.utc)
+        oldest.add_metric([], (utcnow() - first).total_seconds() if first is not None else 0.0)
+        yield from (orders, payments, emails, oldest)
 
 
 def registry() -> CollectorRegistry:

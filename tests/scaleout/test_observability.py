@@ -64,6 +64,11 @@ def shop_db(monkeypatch, tmp_path):
                 "refunded_cents, watch_token, note, created_at, updated_at) values "
                 "(:n, 't', :s, 'checkout', '', 'usd', 100, 0, '', '', '2026-01-01', '2026-01-01')"),
                 {"n": f"RX-AAAAA{i + 2}", "s": status})
+        for order_id, status in ((1, "sent"), (2, "queued"), (3, "queued")):
+            conn.execute(sqlalchemy.text(
+                "insert into outboxemail (order_id, kind, \"to\", subject, message, status, attempts, "
+                "next_attempt_at, last_error, created_at) values (:o, 'receipt', 'b@example.com', '', 'm', :s, 0, "
+                ":t, '', :t)"), {"o": order_id, "s": status, "t": "2026-01-01 00:00:00"})
     from rxshop import db
 
     monkeypatch.setattr(db, "get_engine", lambda: engine)
@@ -85,6 +90,11 @@ def test_metrics_need_the_token_and_count_orders_by_status(monkeypatch, shop_db)
     assert 'rxshop_orders{status="paid"} 2.0' in r.text and 'rxshop_orders{status="pending"} 1.0' in r.text
     assert 'rxshop_webhook_seconds_count{outcome="invalid",type="unknown"}' in r.text
     assert "rxshop_event_handler_seconds" in r.text
+    assert 'rxshop_outbox_emails{status="queued"} 2.0' in r.text
+    assert 'rxshop_outbox_emails{status="sent"} 1.0' in r.text
+    age = next(ln for ln in r.text.splitlines() if ln.startswith("rxshop_outbox_oldest_queued_seconds "))
+    age = float(age.split()[-1])
+    assert age > 3600  # queued since 2026-01-01
 
 
 def test_forged_event_names_do_not_grow_metric_labels():

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from rxshop import carts, db as shop_db, migrations, order_payments, orders
 from rxshop.fulfilment import handle_webhook
-from rxshop.models import CartItem, Order, OrderLine, Payment, Product, WebhookEvent
+from rxshop.models import CartItem, Order, OrderLine, OutboxEmail, Payment, Product, WebhookEvent
 from rxshop.payments import PaymentResult
 from rxshop.payments.types import WebhookNotice
 
@@ -88,11 +88,7 @@ def test_two_orders_race_for_the_last_unit_one_gets_it(pg):
     assert notes[0] == "" and notes[1].startswith("Oversold")  # exactly one got the unit
 
 
-def test_concurrent_deliveries_of_one_webhook_event_fulfil_once(pg, monkeypatch):
-    from rxshop import mail
-
-    sent = []
-    monkeypatch.setattr(mail, "send", lambda msg: sent.append(msg["To"]))
+def test_concurrent_deliveries_of_one_webhook_event_fulfil_once(pg):
     order = new_order(pg, ("b", 1))
     notice = WebhookNotice(event_id="evt_pg_1", type="payment_intent.succeeded", result=paid(order, "pi_hook"))
     at_once(6, lambda _: handle_webhook(notice))
@@ -100,8 +96,36 @@ def test_concurrent_deliveries_of_one_webhook_event_fulfil_once(pg, monkeypatch)
         event = s.get(WebhookEvent, "evt_pg_1")
         assert event.processed_at is not None
         assert len(s.exec(select(Payment)).all()) == 1
+        assert [e.kind for e in s.exec(select(OutboxEmail))] == ["receipt"]  # one receipt queued
     assert product(pg, "b").stock == 9
-    assert sent == ["x@example.com"]  # one receipt
+
+
+def test_outbox_senders_on_every_instance_send_each_email_once(pg):
+    from email.message import EmailMessage
+
+    from rxshop import outbox
+
+    orders_ = [new_order(pg, ("c", 1)) for _ in range(5)]
+    with Session(pg) as s:
+        for o in orders_:
+            msg = EmailMessage()
+            msg["To"], msg["Subject"] = f"{o.number}@example.com", o.number
+            msg.set_content("receipt")
+            assert outbox.enqueue(s, o.id, "receipt", msg)
+    sent, lock = [], threading.Lock()
+
+    def send(msg):
+        with lock:
+            sent.append(msg["To"])
+
+    def sender(_):
+        with Session(pg, expire_on_commit=False) as s:
+            return outbox.deliver_due(s, send)
+
+    assert sum(at_once(6, sender)) == 5
+    assert sorted(sent) == sorted(f"{o.number}@example.com" for o in orders_)  # each exactly once
+    with Session(pg) as s:
+        assert {e.status for e in s.exec(select(OutboxEmail))} == {"sent"}
 
 
 def test_concurrent_adds_to_one_cart_lose_no_update(pg):
