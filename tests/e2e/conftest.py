@@ -11,8 +11,9 @@ from .server import MailSink, Sandbox, ShopServer
 MESSY_SEED = int(os.environ.get("STRIPE_SANDBOX_MESSY_WEBHOOKS") or secrets.randbelow(10**6))
 
 
-def pytest_report_header(config):
-    return f"e2e: Stripe sandbox webhooks messy, seed {MESSY_SEED} (replay: STRIPE_SANDBOX_MESSY_WEBHOOKS={MESSY_SEED})"
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(f"e2e: the Stripe sandbox delivered webhooks messily with seed {MESSY_SEED} "
+                                f"(replay: STRIPE_SANDBOX_MESSY_WEBHOOKS={MESSY_SEED})")
 
 
 def pytest_collection_modifyitems(items):
