@@ -87,8 +87,8 @@ def run(oplock: bool, args) -> dict:
                                                 "loop_lag_over_10ms")}
             results[label]["load_average_1m"] = round(os.getloadavg()[0], 1)  # a shared machine shows here
             print(f"oplock {'on ' if oplock else 'off'} | {label:27s} | {fmt_ws(r)} | event loop late by "
-                  f"{r['loop_lag_mean_ms']:.1f} ms on average, >10 ms in {r['loop_lag_over_10ms']:.0%} of probes | load average "
-                  f"{os.getloadavg()[0]:.1f}", flush=True)
+                  f"{r['loop_lag_mean_ms']:.1f} ms on average, >10 ms in {r['loop_lag_over_10ms']:.0%} of probes"
+                  f" | load average {os.getloadavg()[0]:.1f}", flush=True)
     finally:
         topo.stop()
         with admin.connect() as conn:

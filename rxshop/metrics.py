@@ -1,8 +1,9 @@
 """Prometheus metrics at /api/metrics (prometheus-client).
 
-Counted where things happen: webhook outcomes and their latency, event handler latency, event loop lag. Read from the database at
-scrape time: orders and payments by status, the email outbox's backlog (the same numbers on every instance). Several worker processes share
-counters through PROMETHEUS_MULTIPROC_DIR (scripts/serve.py sets it); without it, one process's own registry.
+Counted where things happen: webhook outcomes and their latency, event handler latency, event loop lag.
+Read from the database at scrape time: orders and payments by status, the email outbox's backlog (the same numbers
+on every instance). Several worker processes share counters through PROMETHEUS_MULTIPROC_DIR (scripts/serve.py
+sets it); without it, one process's own registry.
 The route answers only with `Authorization: Bearer $RXSHOP_METRICS_TOKEN`; without that variable it is off (404).
 """
 from __future__ import annotations

@@ -136,6 +136,7 @@ def test_nginx_config_of_compose_is_accepted_by_nginx(tmp_path):
     conf = conf.replace("listen 8080;", "listen 127.0.0.1:1;")
     (tmp_path / "logs").mkdir()
     main = tmp_path / "nginx.conf"
-    main.write_text(f"pid {tmp_path}/nginx.pid;\nerror_log stderr;\nevents {{}}\nhttp {{\naccess_log off;\n{conf}\n}}\n")
+    main.write_text(f"pid {tmp_path}/nginx.pid;\nerror_log stderr;\nevents {{}}\n"
+                    f"http {{\naccess_log off;\n{conf}\n}}\n")
     out = run([tool("nginx"), "-t", "-p", str(tmp_path), "-c", str(main)])
     assert out.returncode == 0, out.stderr
