@@ -92,9 +92,8 @@ class Charges:
     def add_balance_transaction(self, ch: dict, ctx: Ctx = NO_CTX) -> None:
         """Asynchronous capture: the charge's balance transaction arrives after it succeeded (charge.updated)."""
         if ch["balance_transaction"] is None and ch["captured"]:
-            before = self.copy_of(ch)
             ch["balance_transaction"] = new_id("txn_")
-            self.emit_updated("charge.updated", ch, before, ctx)
+            self.emit("charge.updated", ch, ctx, {"balance_transaction": None})
 
     def charge_create(self, ctx: Ctx, p: dict) -> dict:
         amount = p_int(p, "amount", required=True)
