@@ -1,4 +1,5 @@
 """Product pages in the HTML (template filling) and what crawlers read (head tags, JSON-LD, sitemap, robots)."""
+import dataclasses
 import json
 from datetime import datetime, timezone
 from html.parser import HTMLParser
@@ -77,6 +78,9 @@ def test_each_product_shape_has_its_template_and_every_text_of_a_card_is_a_token
     assert {k for k, v in stand_in.items() if v == product_html.token(k)} == texts
     assert product_html.template_data()[product_html.SOLD_OUT]["product"]["available"] is False
     assert product_html.template_data()[product_html.MISSING]["found"] is False
+    # a card field that is neither text nor these two may shape the page's markup: product_html needs a look then
+    others = {f.name: f.type for f in dataclasses.fields(catalog.ProductCard) if f.type not in (str, "str")}
+    assert others == {"id": "int", "available": "bool"}
 
 
 def test_the_build_prerenders_the_templates_only_when_it_prerenders():
