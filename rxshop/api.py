@@ -8,11 +8,11 @@ import time
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from . import html_pages, logs, metrics, routes
-from .fulfilment import handle_webhook
+from .fulfilment import handle_webhook, takes_stock
 from .health import report as health_report
 from .payments import InvalidWebhook, parse_webhook
 from .settings import get_settings
@@ -105,7 +105,23 @@ async def stripe_webhook(request: Request) -> JSONResponse:
         task = asyncio.create_task(push_order_update(token))  # don't make Stripe wait for the browser
         _pushes.add(task)
         task.add_done_callback(_pushes.discard)
+    if takes_stock(notice.type):
+        from .state.live_state import push_catalog, schedule
+
+        schedule(push_catalog())  # open catalog / product pages show the stock that is left
     return JSONResponse({"received": True})
+
+
+async def product_image(request: Request) -> Response:
+    """An uploaded product image (random, immutable names; see rxshop/admin/media.py)."""
+    from .admin.media import IMAGE_TYPES, image_path
+
+    name = request.path_params["name"]
+    path = image_path(name)
+    if path is None:
+        return JSONResponse({"error": "not found"}, status_code=404)
+    return FileResponse(path, media_type=IMAGE_TYPES[path.suffix[1:]], headers={
+        "Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff"})
 
 
 api = Starlette(routes=[
@@ -113,6 +129,7 @@ api = Starlette(routes=[
     Route(routes.API_HEALTH_LIVE, alive, methods=["GET"]),
     Route(routes.API_METRICS, prometheus, methods=["GET"]),
     Route(routes.API_STRIPE_WEBHOOK, stripe_webhook, methods=["POST"]),
+    Route(routes.API_IMAGE, product_image, methods=["GET"]),
     Route(routes.INDEX, html_pages.catalog_page, methods=["GET", "HEAD"]),
     Route(routes.http_path(routes.PRODUCT), html_pages.product_page, methods=["GET", "HEAD"]),
     Route(routes.SITEMAP, html_pages.sitemap, methods=["GET", "HEAD"]),

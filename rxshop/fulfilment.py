@@ -70,6 +70,11 @@ HANDLERS: dict[str, Callable[[Session, PaymentResult, str], str | None]] = {
 }
 
 
+def takes_stock(event_type: str) -> bool:
+    """Whether handling this event type can fulfil an order (and so change stock the storefront shows)."""
+    return HANDLERS.get(event_type) is _paid
+
+
 def _begin(s: Session, notice: WebhookNotice) -> WebhookEvent | None:
     """Record the event and count the attempt; None when it was already processed (a replay)."""
     event = s.get(WebhookEvent, notice.event_id)

@@ -20,6 +20,13 @@ API_HEALTH = "/api/health"
 API_HEALTH_LIVE = "/api/health/live"
 API_METRICS = "/api/metrics"
 API_STRIPE_WEBHOOK = "/api/stripe/webhook"
+API_IMAGE = "/api/images/{name}"  # uploaded product images (rxshop/admin/media.py)
+IMAGE_PREFIX = "/api/images/"
+
+ADMIN = "/admin"
+ADMIN_LOGIN = "/admin/login"
+ADMIN_PRODUCTS = "/admin/products"
+ADMIN_AUDIT = "/admin/audit"
 
 CANCELED_PARAM = "canceled"  # /cart?canceled=<order number>: back from Stripe Checkout's cancel link
 CHECKOUT_SESSION_ID = "{CHECKOUT_SESSION_ID}"  # Stripe fills in the session id in the success URL

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     rxshop_login_limit_account: str = "5/5 minutes"  # failed logins allowed per account (limits syntax)
     rxshop_login_limit_ip: str = "20/5 minutes"  # failed logins allowed per client IP
     rxshop_files_dir: str = "var/files"  # product files for download: never under assets/ or the upload dir
+    rxshop_images_dir: str = "var/images"  # uploaded product images, served at /api/images/<name>
     rxshop_image_max_bytes: int = 2_000_000
     rxshop_file_max_bytes: int = 200_000_000
     rxshop_download_days: float = 7.0  # a download link works this long after it was sent

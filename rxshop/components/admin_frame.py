@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from .. import routes
 from ..state.admin_state import AdminState
 from .ui import SECONDARY, link
 
-NAV = (("Dashboard", "/admin"), ("Products", "/admin/products"), ("Orders", "/admin/orders"),
-       ("Audit log", "/admin/audit"))
+NAV = (("Dashboard", routes.ADMIN), ("Products", routes.ADMIN_PRODUCTS), ("Audit log", routes.ADMIN_AUDIT))
 INPUT = "w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm"
 TABLE = "w-full text-left text-sm"
 TH = "border-b border-slate-300 px-2 py-2 font-semibold text-slate-700"

@@ -10,11 +10,12 @@ from typing import Callable
 
 import reflex as rx
 
+from .. import routes
 from ..admin import accounts, throttle
 from ..admin.accounts import SignedIn
 from ..db import session
 
-LOGIN_ROUTE = "/admin/login"
+LOGIN_ROUTE = routes.ADMIN_LOGIN
 FAILED_LOGIN_DELAY = 0.5  # seconds added to every failed attempt (on top of the per-account / per-IP limits)
 GUARD_MARK = "_rxshop_operator_only"
 
@@ -96,7 +97,7 @@ class AdminState(rx.State):
         """on_load of the login page: a signed-in operator goes straight to the console."""
         self.login_error, self.login_ready = "", True
         if self._current_operator() is not None:
-            return rx.redirect("/admin")
+            return rx.redirect(routes.ADMIN)
 
     @rx.event(background=True)
     async def login(self, form_data: dict):
@@ -125,7 +126,7 @@ class AdminState(rx.State):
                 self.session_token = token
                 self._current_operator()
         if token:
-            yield rx.redirect("/admin")
+            yield rx.redirect(routes.ADMIN)
 
     @rx.event
     def logout(self):

@@ -28,11 +28,22 @@ class CartState(rx.State):
         with session() as s:
             self._refresh(s)
 
+    def _changed(self) -> None:
+        """This tab changed the cart: push it to the browser's other tabs showing the same cart."""
+        from .live_state import push_cart, record_tab, schedule
+
+        me = self.router.session.client_token
+        record_tab(me, self.token)
+        schedule(push_cart(self.token, me))
+
     @rx.event
     def load(self):
         canceled = self.router.url.query_parameters.get(routes.CANCELED_PARAM)
         self.notice = "Checkout was canceled. Your cart is just as you left it." if canceled else ""
         self._reload()
+        from .live_state import record_tab
+
+        record_tab(self.router.session.client_token, self.token)  # so later changes can be pushed to this tab
 
     def _add(self, product_id: object, quantity: object):
         """Add to the cart; returns the toast to show."""
@@ -45,6 +56,7 @@ class CartState(rx.State):
                 name = product.name
         except CartError as exc:
             return rx.toast.error(str(exc))
+        self._changed()
         return rx.toast.success(f"Added {name} to your cart", duration=2000)
 
     @rx.event
@@ -69,6 +81,7 @@ class CartState(rx.State):
             self.field_rev += 1
             self._reload()
             return rx.toast.error(str(exc))
+        self._changed()
 
     def _remove(self, product_id: object):
         try:
@@ -77,6 +90,7 @@ class CartState(rx.State):
                 self._refresh(s)
         except CartError as exc:
             return rx.toast.error(str(exc))
+        self._changed()
         return rx.toast.info("Removed from your cart", duration=2000)
 
     @rx.event

@@ -1,5 +1,7 @@
 import reflex as rx
 
+from ... import routes
+
 from ...components.admin_frame import TABLE, TD, TH, admin_page
 from ...state.admin_audit_state import AuditState
 
@@ -10,7 +12,7 @@ def _row(r) -> rx.Component:
                     rx.el.td(r.detail, class_name=TD), data_testid="audit-row")
 
 
-@rx.page(route="/admin/audit", title="Audit log · rxshop console", on_load=AuditState.load)
+@rx.page(route=routes.ADMIN_AUDIT, title="Audit log · rxshop console", on_load=AuditState.load)
 def audit() -> rx.Component:
     return admin_page(
         "Audit log",

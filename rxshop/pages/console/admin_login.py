@@ -1,11 +1,13 @@
 import reflex as rx
 
+from ... import routes
+
 from ...components.admin_frame import INPUT
 from ...components.ui import PRIMARY
 from ...state.admin_state import AdminState
 
 
-@rx.page(route="/admin/login", title="Sign in · rxshop console", on_load=AdminState.login_page)
+@rx.page(route=routes.ADMIN_LOGIN, title="Sign in · rxshop console", on_load=AdminState.login_page)
 def login() -> rx.Component:
     return rx.el.main(
         rx.el.form(

@@ -1,0 +1,51 @@
+"""Open tabs the server pushes to: each storefront page load records (tab, cart); a push reads them back.
+The table, not a worker's memory, holds them, so a push from any worker reaches tabs held by any other
+(Reflex's Redis state manager delivers the update to the worker that holds the socket)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from .models import LiveTab
+from .models.base import utcnow
+
+KEEP = timedelta(hours=12)  # a tab not seen for this long is no longer pushed to
+MAX_PUSH = 1000  # newest tabs pushed to at most, per change
+
+
+def watch(db: Session, client_token: str, cart_token: str) -> None:
+    if not isinstance(client_token, str) or not 8 <= len(client_token) <= 80:
+        return
+    cart_token = cart_token if isinstance(cart_token, str) and len(cart_token) <= 64 else ""
+    row = db.get(LiveTab, client_token)
+    now = utcnow()
+    if row is None:
+        db.add(LiveTab(client_token=client_token, cart_token=cart_token, seen_at=now))
+    elif row.cart_token != cart_token or now - _aware(row.seen_at) > timedelta(minutes=1):
+        row.cart_token, row.seen_at = cart_token, now
+        db.add(row)
+    else:
+        return
+    db.commit()
+
+
+def open_tabs(db: Session) -> list[str]:
+    db.execute(delete(LiveTab).where(col(LiveTab.seen_at) < utcnow() - KEEP))
+    db.commit()
+    return list(db.exec(select(LiveTab.client_token).order_by(col(LiveTab.seen_at).desc()).limit(MAX_PUSH)))
+
+
+def tabs_of_cart(db: Session, cart_token: str, but: str = "") -> list[str]:
+    if not cart_token:
+        return []
+    q = select(LiveTab.client_token).where(LiveTab.cart_token == cart_token, LiveTab.client_token != but,
+                                           col(LiveTab.seen_at) >= utcnow() - KEEP)
+    return list(db.exec(q.limit(50)))
+
+
+def _aware(dt):
+    from datetime import timezone
+
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)

@@ -1,0 +1,92 @@
+"""Server push to open storefront tabs: a catalog change (an operator's edit, stock taken by a purchase) refreshes
+every open catalog, product page and cart; a cart change refreshes the other tabs showing the same cart."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import reflex as rx
+
+from .. import live
+from ..db import session
+from .cart_state import CartState
+from .catalog_state import CatalogState, ProductState
+
+log = logging.getLogger("rxshop.live")
+_tasks: set[asyncio.Task] = set()
+_catalog_pending = False
+PARALLEL = 16
+
+
+def record_tab(client_token: str, cart_token: str) -> None:
+    """Called on every storefront page load (CartState.load)."""
+    try:
+        with session() as db:
+            live.watch(db, client_token, cart_token)
+    except Exception:  # pushing is a nicety: never fail a page load over it
+        log.warning("could not record tab", exc_info=True)
+
+
+async def _refresh(token: str, catalog: bool) -> None:
+    from ..app import app
+
+    try:
+        async with app.modify_state(rx.BaseStateToken(ident=token, cls=CartState)) as root:
+            cart = await root.get_state(CartState)
+            if cart.loaded:
+                cart._reload()
+            if catalog:
+                cat = await root.get_state(CatalogState)
+                cat.refresh()
+                product = await root.get_state(ProductState)
+                if product.loaded:
+                    product.load()
+    except Exception:  # the tab is gone: nothing to update
+        log.debug("push to %s failed", token, exc_info=True)
+
+
+async def _push(tokens: list[str], catalog: bool) -> None:
+    gate = asyncio.Semaphore(PARALLEL)
+
+    async def one(token: str) -> None:
+        async with gate:
+            await _refresh(token, catalog)
+
+    await asyncio.gather(*(one(t) for t in tokens))
+
+
+async def push_catalog() -> None:
+    """Refresh every open storefront tab from the database (several changes in a burst make one push)."""
+    global _catalog_pending
+    if _catalog_pending:
+        return
+    _catalog_pending = True
+    try:
+        await asyncio.sleep(0.05)
+        _catalog_pending = False
+        tokens = await asyncio.to_thread(_open_tabs)
+        await _push(tokens, catalog=True)
+    finally:
+        _catalog_pending = False
+
+
+def _open_tabs() -> list[str]:
+    with session() as db:
+        return live.open_tabs(db)
+
+
+def _cart_tabs(cart_token: str, but: str) -> list[str]:
+    with session() as db:
+        return live.tabs_of_cart(db, cart_token, but)
+
+
+async def push_cart(cart_token: str, but: str) -> None:
+    tokens = await asyncio.to_thread(_cart_tabs, cart_token, but)
+    await _push(tokens, catalog=False)
+
+
+def schedule(coro) -> None:
+    """Run a push without making the caller wait (keeps a reference until it is done)."""
+    task = asyncio.get_running_loop().create_task(coro)
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
