@@ -1,7 +1,6 @@
 import reflex as rx
 
 from ... import routes
-
 from ...components.admin_frame import TABLE, TD, TH, admin_page
 from ...state.admin_audit_state import AuditState
 

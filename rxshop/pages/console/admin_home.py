@@ -1,7 +1,6 @@
 import reflex as rx
 
 from ... import routes
-
 from ...components.admin_frame import admin_page
 from ...state.admin_state import AdminState
 

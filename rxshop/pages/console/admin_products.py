@@ -1,7 +1,6 @@
 import reflex as rx
 
 from ... import routes
-
 from ...components.admin_frame import INPUT, TABLE, TD, TH, admin_page
 from ...components.ui import PRIMARY, SECONDARY
 from ...state.admin_products_state import ProductsAdminState as S
