@@ -8,7 +8,7 @@ import time
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from . import html_pages, logs, metrics, routes
@@ -105,9 +105,10 @@ async def stripe_webhook(request: Request) -> JSONResponse:
         task = asyncio.create_task(push_order_update(token))  # don't make Stripe wait for the browser
         _pushes.add(task)
         task.add_done_callback(_pushes.discard)
-    if takes_stock(notice.type):
-        from .state.live_state import push_catalog, schedule
+    from .state.live_state import push_catalog, push_orders, schedule
 
+    schedule(push_orders())  # the console's open order lists
+    if takes_stock(notice.type):
         schedule(push_catalog())  # open catalog / product pages show the stock that is left
     return JSONResponse({"received": True})
 
@@ -124,12 +125,34 @@ async def product_image(request: Request) -> Response:
         "Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff"})
 
 
+async def download(request: Request) -> Response:
+    """A buyer's signed download link: the file (as an attachment) or a redirect to the external URL."""
+    from .db import session
+    from .delivery import DownloadRefused, open_download
+
+    def check():
+        with session() as db:
+            return open_download(db, request.path_params["token"])
+
+    private = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
+               "Referrer-Policy": "no-referrer"}
+    try:
+        found = await asyncio.to_thread(check)
+    except DownloadRefused as exc:
+        return PlainTextResponse(exc.message, status_code=exc.status, headers=private)
+    if found.redirect:
+        return RedirectResponse(found.redirect, status_code=303, headers=private)
+    return FileResponse(found.path, media_type=found.content_type, filename=found.filename,
+                        content_disposition_type="attachment", headers=private)
+
+
 api = Starlette(routes=[
     Route(routes.API_HEALTH, health, methods=["GET"]),
     Route(routes.API_HEALTH_LIVE, alive, methods=["GET"]),
     Route(routes.API_METRICS, prometheus, methods=["GET"]),
     Route(routes.API_STRIPE_WEBHOOK, stripe_webhook, methods=["POST"]),
     Route(routes.API_IMAGE, product_image, methods=["GET"]),
+    Route(routes.API_DOWNLOAD, download, methods=["GET"]),
     Route(routes.INDEX, html_pages.catalog_page, methods=["GET", "HEAD"]),
     Route(routes.http_path(routes.PRODUCT), html_pages.product_page, methods=["GET", "HEAD"]),
     Route(routes.SITEMAP, html_pages.sitemap, methods=["GET", "HEAD"]),

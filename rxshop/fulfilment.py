@@ -81,7 +81,8 @@ def _begin(s: Session, notice: WebhookNotice) -> WebhookEvent | None:
     if event is not None and event.processed_at is not None:
         return None
     if event is None:
-        event = WebhookEvent(id=notice.event_id, type=notice.type)
+        event = WebhookEvent(id=notice.event_id, type=notice.type,
+                             order_id=notice.result.order_id if notice.result else None)
         s.add(event)
         try:
             s.commit()

@@ -15,26 +15,30 @@ KEEP = timedelta(hours=12)  # a tab not seen for this long is no longer pushed t
 MAX_PUSH = 1000  # newest tabs pushed to at most, per change
 
 
-def watch(db: Session, client_token: str, cart_token: str) -> None:
+SHOP, ORDERS = "shop", "orders"
+
+
+def watch(db: Session, client_token: str, cart_token: str, kind: str = SHOP) -> None:
     if not isinstance(client_token, str) or not 8 <= len(client_token) <= 80:
         return
     cart_token = cart_token if isinstance(cart_token, str) and len(cart_token) <= 64 else ""
     row = db.get(LiveTab, client_token)
     now = utcnow()
     if row is None:
-        db.add(LiveTab(client_token=client_token, cart_token=cart_token, seen_at=now))
-    elif row.cart_token != cart_token or now - _aware(row.seen_at) > timedelta(minutes=1):
-        row.cart_token, row.seen_at = cart_token, now
+        db.add(LiveTab(client_token=client_token, cart_token=cart_token, kind=kind, seen_at=now))
+    elif row.cart_token != cart_token or row.kind != kind or now - _aware(row.seen_at) > timedelta(minutes=1):
+        row.cart_token, row.kind, row.seen_at = cart_token, kind, now
         db.add(row)
     else:
         return
     db.commit()
 
 
-def open_tabs(db: Session) -> list[str]:
+def open_tabs(db: Session, kind: str = SHOP) -> list[str]:
     db.execute(delete(LiveTab).where(col(LiveTab.seen_at) < utcnow() - KEEP))
     db.commit()
-    return list(db.exec(select(LiveTab.client_token).order_by(col(LiveTab.seen_at).desc()).limit(MAX_PUSH)))
+    return list(db.exec(select(LiveTab.client_token).where(LiveTab.kind == kind)
+                        .order_by(col(LiveTab.seen_at).desc()).limit(MAX_PUSH)))
 
 
 def tabs_of_cart(db: Session, cart_token: str, but: str = "") -> list[str]:

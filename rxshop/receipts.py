@@ -8,8 +8,7 @@ from email.utils import formatdate, make_msgid
 
 from sqlmodel import Session
 
-from . import routes
-from . import routes
+from . import delivery, routes
 from .models import Order
 from .money import format_money
 from .orders import lines_of
@@ -25,10 +24,12 @@ class OrderLineView:
 
 
 def line_views(session: Session, order: Order, with_links: bool) -> list[OrderLineView]:
+    """Download links are fresh signed shop links (rxshop/delivery.py), never the file's or external URL itself."""
+    lines = lines_of(session, order)
+    links = delivery.links_for(session, order, lines) if with_links else {}
     return [OrderLineView(ln.name, ln.quantity, format_money(ln.unit_price_cents, order.currency),
-                          format_money(ln.unit_price_cents * ln.quantity, order.currency),
-                          ln.delivery_url if with_links else "")
-            for ln in lines_of(session, order)]
+                          format_money(ln.unit_price_cents * ln.quantity, order.currency), links.get(ln.id, ""))
+            for ln in lines]
 
 
 def payment_id(order: Order) -> str:

@@ -22,11 +22,13 @@ API_METRICS = "/api/metrics"
 API_STRIPE_WEBHOOK = "/api/stripe/webhook"
 API_IMAGE = "/api/images/{name}"  # uploaded product images (rxshop/admin/media.py)
 IMAGE_PREFIX = "/api/images/"
+API_DOWNLOAD = "/api/downloads/{token}"  # signed, per order line (rxshop/delivery.py)
 
 ADMIN = "/admin"
 ADMIN_LOGIN = "/admin/login"
 ADMIN_PRODUCTS = "/admin/products"
 ADMIN_AUDIT = "/admin/audit"
+ADMIN_ORDERS = "/admin/orders"
 
 CANCELED_PARAM = "canceled"  # /cart?canceled=<order number>: back from Stripe Checkout's cancel link
 CHECKOUT_SESSION_ID = "{CHECKOUT_SESSION_ID}"  # Stripe fills in the session id in the success URL
@@ -54,6 +56,10 @@ def express(product_slug: str = "", quantity: int = 1) -> str:
 def order(number: str, token: str) -> str:
     """The order's page; only the holder of its access token sees it."""
     return f"/orders/{number}?{urlencode({'token': token})}"
+
+
+def download(token: str) -> str:
+    return "/api/downloads/" + token
 
 
 def absolute(path: str) -> str:

@@ -30,3 +30,9 @@ def recent(db: Session, limit: int = 200, action_prefix: str = "") -> list[Audit
         q = q.where(col(AuditEntry.action).startswith(action_prefix))
     return [AuditRow(e.created_at.strftime("%Y-%m-%d %H:%M:%S"), e.operator_email or "(system)", e.action,
                      e.target, e.detail) for e in db.exec(q)]
+
+
+def recent_for(db: Session, target: str, limit: int = 100) -> list[AuditRow]:
+    q = select(AuditEntry).where(AuditEntry.target == target).order_by(col(AuditEntry.id).desc()).limit(limit)
+    return [AuditRow(e.created_at.strftime("%Y-%m-%d %H:%M:%S"), e.operator_email or "(system)", e.action,
+                     e.target, e.detail) for e in db.exec(q)]

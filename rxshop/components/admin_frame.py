@@ -7,7 +7,8 @@ from .. import routes
 from ..state.admin_state import AdminState
 from .ui import SECONDARY, link
 
-NAV = (("Dashboard", routes.ADMIN), ("Products", routes.ADMIN_PRODUCTS), ("Audit log", routes.ADMIN_AUDIT))
+NAV = (("Dashboard", routes.ADMIN), ("Products", routes.ADMIN_PRODUCTS), ("Orders", routes.ADMIN_ORDERS),
+       ("Audit log", routes.ADMIN_AUDIT))
 INPUT = "w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm"
 TABLE = "w-full text-left text-sm"
 TH = "border-b border-slate-300 px-2 py-2 font-semibold text-slate-700"

@@ -10,5 +10,6 @@ from .base import utcnow
 
 class LiveTab(SQLModel, table=True):
     client_token: str = Field(primary_key=True, max_length=80)  # Reflex's per-tab token
+    kind: str = Field(default="shop", index=True, max_length=16)  # shop | orders (the console's order list)
     cart_token: str = Field(default="", index=True, max_length=64)  # the cart this tab shows ("" = none yet)
     seen_at: datetime = Field(default_factory=utcnow, index=True)

@@ -67,6 +67,7 @@ class PaymentStatusChange(SQLModel, table=True):
 class WebhookEvent(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=255)  # Stripe's evt_… id: each event is processed once
     type: str = Field(max_length=100)
+    order_id: int | None = Field(default=None, index=True)  # the shop order it concerns, when known
     received_at: datetime = Field(default_factory=utcnow)
     processed_at: datetime | None = None
     attempts: int = 0

@@ -1,6 +1,7 @@
 """Everything Stripe-shaped. This package alone imports `stripe`; the rest of the shop sees the plain dataclasses
 in `types.py` and the functions below."""
 from .card import create_charge, ensure_payment_intent, retrieve_payment_intent
+from .refunds import RefundInfo, create_refund
 from .checkout import create_checkout_session, retrieve_checkout_session
 from .types import (
     CheckoutRedirect,
@@ -13,7 +14,7 @@ from .types import (
 from .webhooks import InvalidWebhook, parse_webhook
 
 __all__ = [
-    "CheckoutRedirect", "IntentInfo", "InvalidWebhook", "OrderRef", "PaymentError", "PaymentResult",
-    "WebhookNotice", "create_charge", "create_checkout_session", "ensure_payment_intent", "parse_webhook",
+    "CheckoutRedirect", "IntentInfo", "InvalidWebhook", "OrderRef", "PaymentError", "PaymentResult", "RefundInfo",
+    "WebhookNotice", "create_charge", "create_checkout_session", "create_refund", "ensure_payment_intent", "parse_webhook",
     "retrieve_checkout_session", "retrieve_payment_intent",
 ]

@@ -90,3 +90,23 @@ def schedule(coro) -> None:
     task = asyncio.get_running_loop().create_task(coro)
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
+
+
+def _order_tabs() -> list[str]:
+    with session() as db:
+        return live.open_tabs(db, live.ORDERS)
+
+
+async def push_orders() -> None:
+    """Refresh the console's open order lists (and open order details) after a webhook changed an order."""
+    from ..app import app
+    from .admin_orders_state import OrdersAdminState
+
+    async def one(token: str) -> None:
+        try:
+            async with app.modify_state(rx.BaseStateToken(ident=token, cls=OrdersAdminState)) as root:
+                (await root.get_state(OrdersAdminState))._refresh_from_db()
+        except Exception:
+            log.debug("push to %s failed", token, exc_info=True)
+
+    await asyncio.gather(*(one(t) for t in await asyncio.to_thread(_order_tabs)))

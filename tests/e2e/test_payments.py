@@ -75,8 +75,19 @@ def test_checkout_success_shows_amount_and_emails_links(page: Page, shop, shop_u
     msg = mail.wait_for("buyer1@example.com")[0]
     body = msg.get_content()
     assert number in msg["Subject"] and "Payment of $28.00 succeeded" in body
-    assert "https://downloads.rxshop.example/line-icon-pack" in body
-    assert "https://downloads.rxshop.example/lofi-focus-album" in body
+    links = re.findall(r"(http\S+/api/downloads/\S+)", body)  # signed shop links, never the raw location
+    assert len(links) == 2 and "downloads.rxshop.example" not in body
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    try:
+        urllib.request.build_opener(NoRedirect).open(links[0], timeout=10)
+        raise AssertionError("expected a redirect")
+    except urllib.error.HTTPError as exc:  # the external URL is revealed only by following the link
+        assert exc.code == 303 and exc.headers["Location"].startswith("https://downloads.rxshop.example/")
     row = order_row(shop, number)
     assert row["status"] == "paid" and row["total_cents"] == 2800 and row["email"] == "buyer1@example.com"
 
