@@ -40,7 +40,6 @@ class ProductsAdminState(AdminState):
 
     @admin_event
     def load(self):
-        self.editing, self.error = False, ""
         self._list()
 
     @admin_event

@@ -17,6 +17,7 @@ BUYER = "font-buyer@example.com"
 
 def new_product(page: Page, name: str, price: str, stock: str) -> None:
     page.get_by_role("link", name="Products").click()
+    expect(page.get_by_test_id("product-row").first).to_be_visible()  # the list is loaded (on_load ran)
     page.get_by_role("button", name="New product").click()
     editor = page.get_by_test_id("product-editor")
     editor.get_by_label("Name").fill(name)

@@ -26,6 +26,7 @@ def test_product_created_in_console_shows_in_open_catalog_tab(page: Page, browse
     sign_in(page, shop_url, "catalog@example.com")
     expect(page).to_have_url(re.compile(r"/admin/?$"))
     page.get_by_role("link", name="Products").click()
+    expect(page.get_by_test_id("product-row").first).to_be_visible()  # the list is loaded (on_load ran)
     page.get_by_role("button", name="New product").click()
     editor = page.get_by_test_id("product-editor")
     editor.get_by_label("Name").fill("E2E Poster")
