@@ -197,11 +197,12 @@ def detail(db: Session, order_id: int) -> OrderDetail | None:
                           .order_by(WebhookEvent.received_at)))
     refunded = max(o.refunded_cents, sum(p.refunded_cents for p in pays))
     left = max(0, o.total_cents - refunded) if OrderStatus(o.status).was_paid else 0
-    emails = []
-    if o.email_sent_at:
-        emails.append(HistoryRow(_stamp(o.email_sent_at), "receipt", f"to {o.email}", ""))
+    from ..outbox import for_order
+
+    emails = [HistoryRow(_stamp(m.sent_at or m.created_at), m.kind, f"to {m.to}: {m.subject}",
+                         m.status + (f" ({m.attempts} attempts, {m.last_error})" if m.last_error else ""))
+              for m in for_order(db, o.id)]
     actions = recent_for(db, f"order:{o.number}")
-    emails += [HistoryRow(a.when, "receipt re-sent", a.detail, a.who) for a in actions if a.action == "order.resend"]
     return OrderDetail(
         id=o.id, number=o.number, status=str(o.status), email=o.email, flow=str(o.flow), created=_stamp(o.created_at),
         paid=_stamp(o.paid_at), total=format_money(o.total_cents, cur),

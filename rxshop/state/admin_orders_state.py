@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import reflex as rx
 
-from .. import delivery, live, mail, payments, receipts
+from .. import delivery, live, outbox, payments, receipts
 from ..admin import order_refunds, order_views
 from ..admin.audit import record
 from ..admin.order_refunds import RefundError
@@ -128,11 +128,11 @@ class OrdersAdminState(AdminState):
             yield rx.toast.error(str(exc))
             return
         except Exception:
-            yield rx.toast.error("The email could not be sent; try again later.")
+            yield rx.toast.error("The email could not be queued; try again later.")
             return
         async with self:
             self._show(order_id)
-        yield rx.toast.success(f"Receipt and download links for {number} sent again.")
+        yield rx.toast.success(f"Receipt and download links for {number} queued to be sent again.")
 
 
 def _resend(who, order_id: int) -> str:
@@ -143,7 +143,8 @@ def _resend(who, order_id: int) -> str:
         if not delivery.may_deliver(order):
             raise ValueError("Downloads are not available for this order (not paid, or refunded).")
         delivery.reset_counts(db, order)
-        mail.send(receipts.receipt_email(db, order, get_settings().rxshop_name))
+        kind = "resend-" + datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
+        outbox.enqueue(db, order.id, kind, receipts.receipt_email(db, order, get_settings().rxshop_name))
         record(db, who, "order.resend", f"order:{order.number}", f"receipt with fresh links to {order.email}")
         db.commit()
         return order.number

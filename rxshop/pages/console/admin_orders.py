@@ -70,7 +70,7 @@ def _detail() -> rx.Component:
         _table(d.events, ("Received (UTC)", "Type", "Processing", "Event id"),
                [lambda x: x.when, lambda x: x.what, lambda x: x.detail, lambda x: rx.el.code(x.source)]),
         rx.el.h3("Emails", class_name="font-semibold"),
-        _table(d.emails, ("When (UTC)", "What", "Detail", "By"),
+        _table(d.emails, ("When (UTC)", "Kind", "To", "State"),
                [lambda x: x.when, lambda x: x.what, lambda x: x.detail, lambda x: x.source]),
         rx.el.div(
             rx.cond(
