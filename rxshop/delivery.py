@@ -1,6 +1,6 @@
 """Digital delivery through the shop: per-order-line signed links (itsdangerous) that expire, are limited in count
-and stop working once the order is fully refunded. A link names a download grant, never the file or the external
-URL behind it. Plain Python: no Reflex, no Stripe."""
+and stop working once the order is fully refunded. A link names an order line, never the file or the external URL
+behind it. Plain Python: no Reflex, no Stripe."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from . import routes
@@ -70,22 +71,37 @@ def _deliverable(db: Session, lines: list[OrderLine]) -> list[OrderLine]:
     return [ln for ln in lines if ln.delivery_url or ln.product_id in with_file]
 
 
-def _grant(db: Session, order: Order, line: OrderLine) -> DownloadGrant:
-    grant = db.exec(select(DownloadGrant).where(DownloadGrant.order_line_id == line.id)).first()
-    if grant is None:
-        grant = DownloadGrant(order_id=order.id, order_line_id=line.id)
-        db.add(grant)
-        db.commit()
-    return grant
-
-
 def links_for(db: Session, order: Order, lines: list[OrderLine]) -> dict[int, str]:
-    """Fresh signed links {order line id: absolute URL} for the lines that have something to deliver."""
+    """Fresh signed links {order line id: absolute URL} for the lines that have something to deliver.
+    Read-only: the confirmation page and the receipt email may make links at the same moment."""
     if not may_deliver(order):
         return {}
     signer = _serializer()
-    return {ln.id: routes.absolute(routes.download(signer.dumps({"g": _grant(db, order, ln).id})))
-            for ln in _deliverable(db, lines)}
+    return {ln.id: routes.absolute(routes.download(signer.dumps({"l": ln.id}))) for ln in _deliverable(db, lines)}
+
+
+def _count(db: Session, order: Order, line: OrderLine) -> bool:
+    """Count one download of the line; False when it reached the limit (atomic: concurrent clicks can't pass it)."""
+    limit = get_settings().rxshop_download_limit
+    for _ in range(2):
+        counted = db.execute(update(DownloadGrant)
+                             .where(col(DownloadGrant.order_line_id) == line.id,
+                                    col(DownloadGrant.downloads) < limit)
+                             .values(downloads=DownloadGrant.downloads + 1, last_download_at=utcnow()))
+        db.commit()
+        if counted.rowcount == 1:
+            return True
+        if db.exec(select(DownloadGrant.id).where(DownloadGrant.order_line_id == line.id)).first() is not None:
+            return False  # the row exists: the limit is reached
+        if limit < 1:
+            return False
+        db.add(DownloadGrant(order_id=order.id, order_line_id=line.id, downloads=1, last_download_at=utcnow()))
+        try:
+            db.commit()
+            return True
+        except IntegrityError:  # a concurrent first download made the row: count against it
+            db.rollback()
+    return False
 
 
 def reset_counts(db: Session, order: Order) -> None:
@@ -101,16 +117,15 @@ def open_download(db: Session, token: object) -> Delivery:
         raise DownloadRefused(404, "This download link is not valid.")
     try:
         data = _serializer().loads(token, max_age=int(settings.rxshop_download_days * 86400))
-        grant_id = int(data["g"])
+        line_id = int(data["l"])
     except SignatureExpired:
         raise DownloadRefused(410, "This download link has expired. Open your order page (link in your receipt) "
                                    "to get a fresh one.") from None
     except (BadSignature, KeyError, TypeError, ValueError):
         raise DownloadRefused(404, "This download link is not valid.") from None
-    grant = db.get(DownloadGrant, grant_id)
-    order = db.get(Order, grant.order_id) if grant else None
-    line = db.get(OrderLine, grant.order_line_id) if grant else None
-    if grant is None or order is None or line is None:
+    line = db.get(OrderLine, line_id)
+    order = db.get(Order, line.order_id) if line else None
+    if order is None or line is None:
         raise DownloadRefused(404, "This download link is not valid.")
     if not may_deliver(order):
         raise DownloadRefused(403, "Downloads for this order are no longer available (the order was refunded).")
@@ -118,12 +133,7 @@ def open_download(db: Session, token: object) -> Delivery:
         if line.product_id else None
     if stored is None and not line.delivery_url:
         raise DownloadRefused(404, "There is nothing to download for this item.")
-    counted = db.execute(update(DownloadGrant)
-                         .where(col(DownloadGrant.id) == grant.id,
-                                col(DownloadGrant.downloads) < settings.rxshop_download_limit)
-                         .values(downloads=DownloadGrant.downloads + 1, last_download_at=utcnow()))
-    db.commit()
-    if counted.rowcount != 1:
+    if not _count(db, order, line):
         raise DownloadRefused(429, f"This item was downloaded {settings.rxshop_download_limit} times already, "
                                    "the most one purchase allows. Contact the shop if you need it again.")
     if stored is not None:

@@ -20,7 +20,7 @@ class ProductFile(SQLModel, table=True):
 
 
 class DownloadGrant(SQLModel, table=True):
-    """One per paid order line: counts its downloads (a signed link names the grant, never the file)."""
+    """One per downloaded order line (made at its first download): counts its downloads."""
 
     __table_args__ = (UniqueConstraint("order_line_id"),)
 

@@ -31,7 +31,22 @@ def new_product(page: Page, name: str, price: str, stock: str) -> None:
     expect(page.get_by_test_id("current-file")).to_have_text("Current file: font.pdf")
 
 
+def deactivate(shop, name: str) -> None:
+    """Leave the storefront's catalog as the other tests expect it, whatever happened."""
+    con = sqlite3.connect(shop.db_path)
+    con.execute("update product set active = 0 where name = ?", (name,))
+    con.commit()
+    con.close()
+
+
 def test_sell_download_refund_and_export(page: Page, browser: Browser, shop, shop_url, mail):
+    try:
+        sell_download_refund_and_export(page, browser, shop, shop_url, mail)
+    finally:
+        deactivate(shop, "E2E Font")
+
+
+def sell_download_refund_and_export(page: Page, browser: Browser, shop, shop_url, mail):
     create_operator(shop, "orders@example.com")
     sign_in(page, shop_url, "orders@example.com")
     expect(page).to_have_url(re.compile(r"/admin/?$"))
@@ -106,7 +121,3 @@ def test_sell_download_refund_and_export(page: Page, browser: Browser, shop, sho
     page.get_by_role("link", name="Audit log").click()
     expect(page.get_by_test_id("audit-row").filter(has_text="refund.create").first).to_contain_text(number)
     shop_ctx.close()
-    con = sqlite3.connect(shop.db_path)  # leave the storefront's catalog as the other tests expect it
-    con.execute("update product set active = 0 where name = 'E2E Font'")
-    con.commit()
-    con.close()

@@ -16,6 +16,15 @@ def png_bytes() -> bytes:
 
 
 def test_product_created_in_console_shows_in_open_catalog_tab(page: Page, browser: Browser, shop, shop_url):
+    from .test_admin_orders import deactivate
+
+    try:
+        product_created_in_console_shows_in_open_catalog_tab(page, browser, shop, shop_url)
+    finally:
+        deactivate(shop, "E2E Poster")
+
+
+def product_created_in_console_shows_in_open_catalog_tab(page: Page, browser: Browser, shop, shop_url):
     create_operator(shop, "catalog@example.com")
     shopper = browser.new_context().new_page()  # another browser: a shopper with the catalog open
     open_page(shopper, shop_url + "/")
