@@ -21,11 +21,8 @@ import argparse
 import asyncio
 import json
 import os
-import queue
 import statistics
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -33,28 +30,15 @@ from urllib.parse import urlencode
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from scripts import processes  # noqa: E402
+
 SK = "sk_test_sandbox"
-PREFIX = "stripe-sandbox listening on "
 
 
-def start_sandbox(extra: list[str]) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "stripe_sandbox", "--host", "127.0.0.1", "--port", "0", *extra],
-        cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    lines: queue.Queue[bytes] = queue.Queue()
-
-    def drain():
-        for line in iter(proc.stdout.readline, b""):
-            lines.put(line)
-
-    threading.Thread(target=drain, daemon=True).start()
-    first = lines.get(timeout=20).decode().strip()
-    if not first.startswith(PREFIX):
-        proc.kill()
-        raise SystemExit(f"unexpected first line from sandbox: {first!r}")
-    return proc, first[len(PREFIX):].rstrip("/")
+def start_sandbox(extra: list[str]) -> tuple[processes.Process, str]:
+    proc = processes.sandbox("--host", "127.0.0.1", "--port", "0", *extra, output=Path(os.devnull))
+    return proc, processes.start_sandbox(proc, timeout=20)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -214,16 +198,12 @@ def main() -> int:
         proc, url = start_sandbox([])
     try:
         httpx.post(f"{url}/_sandbox/reset", timeout=10)
-        cpu0 = cpu_seconds(proc.pid) if proc else None
+        cpu0 = cpu_seconds(proc.proc.pid) if proc else None
         latencies, errors, elapsed = asyncio.run(run(url, args.seconds, args.concurrency, args.client))
-        cpu1 = cpu_seconds(proc.pid) if proc else None
+        cpu1 = cpu_seconds(proc.proc.pid) if proc else None
     finally:
         if proc:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            proc.stop(timeout=5)
 
     lat = sorted(latencies)
     pairs = len(lat)

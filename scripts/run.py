@@ -9,25 +9,29 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import frontend  # noqa: E402
 from dotenv import dotenv_values  # noqa: E402
 
+from rxshop import routes  # noqa: E402
 from rxshop.settings import stripe_config_problem  # noqa: E402
+from scripts import processes  # noqa: E402
 
 
-def start(cmd: list[str], env: dict, name: str) -> subprocess.Popen:
-    print(f"[run] starting {name}: {' '.join(cmd)}", flush=True)
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+def start(proc: processes.Process, listening: str = "") -> processes.Process:
+    """Start it; a server that says where it listens is waited for (with a timeout) before the next one starts."""
+    print(f"[run] starting {proc.name}: {' '.join(proc.cmd)}", flush=True)
+    proc.start()
+    if listening:
+        proc.wait_first_line(30, listening)
+    return proc
 
 
 def sandbox_webhook_secret() -> str:
@@ -53,58 +57,58 @@ def main() -> int:
         return 2
     port = env.setdefault("RXSHOP_PORT", "3000")
     env.setdefault("RXSHOP_BASE_URL", f"http://localhost:{port}")
-    procs: list[subprocess.Popen] = []
+    procs: list[processes.Process] = []
 
     (ROOT / "var").mkdir(exist_ok=True)
-    if not env.get("STRIPE_SECRET_KEY"):
-        sandbox_port = env.setdefault("RXSHOP_SANDBOX_PORT", "12111")
-        secret = env.setdefault("STRIPE_WEBHOOK_SECRET", sandbox_webhook_secret())
-        env.setdefault("STRIPE_API_BASE", f"http://localhost:{sandbox_port}")
-        env.setdefault("STRIPE_JS_URL", f"http://localhost:{sandbox_port}/v3/")
-        env.setdefault("STRIPE_SECRET_KEY", "sk_test_sandbox")
-        env.setdefault("STRIPE_PUBLISHABLE_KEY", "pk_test_sandbox")
-        procs.append(start([str(BIN / "python"), "-m", "stripe_sandbox", "--port", sandbox_port,
-                            "--public-url", env["STRIPE_API_BASE"],
-                            "--state-file", str(ROOT / "var" / "stripe-sandbox.json"),
-                            "--webhook-url", f"http://localhost:{port}/api/stripe/webhook",
-                            "--webhook-secret", secret,
-                            "--secret-key", env["STRIPE_SECRET_KEY"],
-                            "--publishable-key", env["STRIPE_PUBLISHABLE_KEY"]], env, "Stripe sandbox"))
+    try:
+        if not env.get("STRIPE_SECRET_KEY"):
+            sandbox_port = env.setdefault("RXSHOP_SANDBOX_PORT", "12111")
+            secret = env.setdefault("STRIPE_WEBHOOK_SECRET", sandbox_webhook_secret())
+            env.setdefault("STRIPE_API_BASE", f"http://localhost:{sandbox_port}")
+            env.setdefault("STRIPE_JS_URL", f"http://localhost:{sandbox_port}/v3/")
+            env.setdefault("STRIPE_SECRET_KEY", "sk_test_sandbox")
+            env.setdefault("STRIPE_PUBLISHABLE_KEY", "pk_test_sandbox")
+            procs.append(start(processes.sandbox(
+                "--port", sandbox_port, "--public-url", env["STRIPE_API_BASE"],
+                "--state-file", str(ROOT / "var" / "stripe-sandbox.json"),
+                "--webhook-url", f"http://localhost:{port}{routes.API_STRIPE_WEBHOOK}", "--webhook-secret", secret,
+                "--secret-key", env["STRIPE_SECRET_KEY"], "--publishable-key", env["STRIPE_PUBLISHABLE_KEY"],
+                env=env), processes.SANDBOX_LISTENING))
 
-    if not env.get("SMTP_HOST"):  # no mail server configured: a local sink keeps every email in var/mail/
-        env["SMTP_HOST"] = "127.0.0.1"
-        env.setdefault("SMTP_PORT", "8025")
-        procs.append(start([str(BIN / "python"), "scripts/mail_sink.py", "--port", env["SMTP_PORT"],
-                            "--dir", str(ROOT / "var" / "mail")], env, "mail sink (emails in var/mail/)"))
+        if not env.get("SMTP_HOST"):  # no mail server configured: a local sink keeps every email in var/mail/
+            env["SMTP_HOST"] = "127.0.0.1"
+            env.setdefault("SMTP_PORT", "8025")
+            sink = processes.mail_sink(int(env["SMTP_PORT"]), ROOT / "var" / "mail", env=env)
+            sink.name = "mail sink (emails in var/mail/)"
+            procs.append(start(sink, "mail-sink listening on "))
 
-    # The frontend is built only when its sources (or the catalog prerendered into it) changed; the shop then
-    # starts in about a second. One worker without Redis runs as a single process (least memory).
-    built = frontend.ensure_built(env, port)
-    print(f"[run] frontend: {'built' if built else 'up to date, not rebuilt'}", flush=True)
-    serve = [str(BIN / "python"), "scripts/serve.py", "--port", port]
-    if not env.get("REFLEX_REDIS_URL"):
-        serve.append("--single-process")
-    shop = start(serve, env, f"rxshop on http://localhost:{port}")
-    procs.append(shop)
+        # The frontend is built only when its sources (or the catalog prerendered into it) changed; the shop then
+        # starts in about a second. One worker without Redis runs as a single process (least memory).
+        built = frontend.ensure_built(env, port)
+        print(f"[run] frontend: {'built' if built else 'up to date, not rebuilt'}", flush=True)
+        serve = [str(processes.BIN / "python"), "scripts/serve.py", "--port", port]
+        if not env.get("REFLEX_REDIS_URL"):
+            serve.append("--single-process")
+        shop = start(processes.Process(serve, name=f"rxshop on http://localhost:{port}", env=env))
+        procs.append(shop)
+    except (OSError, RuntimeError, TimeoutError) as exc:
+        print(f"[run] {exc}", file=sys.stderr, flush=True)
+        for p in procs:
+            p.stop()
+        return 1
 
     def stop(*_):
         for p in procs:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-    signal.signal(signal.SIGTERM, stop)
+            p.stop(timeout=15)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        while all(p.poll() is None for p in procs):
+        while all(p.running for p in procs):
             time.sleep(0.5)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         stop()
-        for p in procs:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-    return shop.returncode or 0
+    return shop.proc.returncode or 0
 
 
 if __name__ == "__main__":

@@ -148,9 +148,10 @@ def test_accessibility_audit(page: Page, shop_url):
     open_page(page, shop_url + "/")
     page.get_by_role("button", name="Add Weeknight Recipes to cart").click()
     expect(badge(page)).to_have_text("1")
-    for path in ("/", "/product/weeknight-recipes", "/cart"):
+    for path, content in (("/", "product-card"), ("/product/weeknight-recipes", "product-detail"),
+                          ("/cart", "cart-line")):
         open_page(page, shop_url + path)
-        page.wait_for_timeout(300)
+        expect(page.get_by_test_id(content).first).to_be_visible()  # the page's own content has rendered
         result = axe.run(page)
         bad = [v for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
         assert not bad, f"{path}: " + "; ".join(f"{v['id']}: {v['help']}" for v in bad)

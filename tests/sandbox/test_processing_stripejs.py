@@ -2,12 +2,12 @@
 status "processing" (no error), and the payment settles to succeeded afterwards."""
 from __future__ import annotations
 
-import time
 
 import httpx
 import pytest
 from playwright.sync_api import Page
 
+from scripts.processes import wait_until
 from tests.sandbox.conftest_pages import client, sandbox, shop  # noqa: F401
 from tests.sandbox.test_stripejs import CONFIRM, TDS_FRAME, assert_no_card_data, fill_card, new_pi, result, run
 
@@ -30,10 +30,8 @@ def js_page(page: Page, shop, processing) -> Page:  # noqa: F811
 
 
 def wait_status(client, pid: str, status: str, timeout: float = 5.0) -> None:  # noqa: F811
-    deadline = time.monotonic() + timeout
-    while client.v1.payment_intents.retrieve(pid).status != status:
-        assert time.monotonic() < deadline, f"{pid} never reached {status}"
-        time.sleep(0.05)
+    wait_until(lambda: client.v1.payment_intents.retrieve(pid).status == status, timeout,
+               message=f"{pid} never reached {status}")
 
 
 def test_confirm_card_payment_resolves_processing(js_page: Page, client):  # noqa: F811

@@ -16,6 +16,8 @@ import httpx
 import pytest
 import stripe
 
+from scripts.processes import wait_until
+
 
 
 def register(client, receiver, events=("*",)) -> str:
@@ -215,15 +217,8 @@ def test_timeout_counts_as_failure(fast_client, fast_sandbox, make_receiver):
     hanging = make_receiver(hang_first=1, hang_seconds=2.0)  # sandbox --webhook-timeout 1
     register(fast_client, hanging, events=["payment_intent.succeeded"])
     pay(fast_client)
-    event_id = None
-    deadline = time.monotonic() + 8
-    while time.monotonic() < deadline:
-        attempts = fast_sandbox.deliveries()
-        if any(a["status_code"] == 200 for a in attempts):
-            event_id = attempts[0]["event_id"]
-            break
-        time.sleep(0.05)
-    assert event_id, fast_sandbox.deliveries()
+    wait_until(lambda: any(a["status_code"] == 200 for a in fast_sandbox.deliveries()), 8,
+               message=lambda: str(fast_sandbox.deliveries()))
     first, *rest = fast_sandbox.deliveries()
     assert first["attempt"] == 1 and first["status_code"] is None and first["error"]
     assert rest[-1]["status_code"] == 200 and rest[-1]["attempt"] >= 2
@@ -233,11 +228,8 @@ def test_unreachable_endpoint_is_recorded(fast_client, fast_sandbox):
     fast_client.v1.webhook_endpoints.create(
         params={"url": "http://127.0.0.1:9/nobody-listens", "enabled_events": ["payment_intent.succeeded"]})
     pay(fast_client)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and len(fast_sandbox.deliveries()) < 2:
-        time.sleep(0.05)
-    attempts = fast_sandbox.deliveries()
-    assert len(attempts) >= 2
+    attempts = wait_until(lambda: ds if len(ds := fast_sandbox.deliveries()) >= 2 else None, 5,
+                          message=lambda: str(fast_sandbox.deliveries()))
     assert all(a["status_code"] is None and a["error"] for a in attempts)
     assert all(a["delivered_at"] for a in attempts)
 
