@@ -35,7 +35,8 @@ import procs  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import frontend  # noqa: E402
-from tests.e2e.server import MailSink, Sandbox, ShopServer, stop_group  # noqa: E402
+from scripts import processes  # noqa: E402
+from tests.e2e.server import MailSink, Sandbox, ShopServer  # noqa: E402
 
 PY = sys.executable
 # Targets of issue 12 (the Django original's numbers from its side-by-side run, and the framework's floor).
@@ -100,11 +101,10 @@ class Stack:
 
     def launch(self) -> float:
         """Start the shop; seconds to its first 200 on /."""
-        with self.shop.log.open("a") as out:
-            t0 = time.perf_counter()
-            self.shop.proc = subprocess.Popen(start_cmd(self.shop, self.workers), cwd=ROOT, env=self.shop.env,
-                                              stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-            return first_200(self.shop.url + "/", self.shop.proc, t0)
+        t0 = time.perf_counter()
+        self.shop.process = processes.Process(start_cmd(self.shop, self.workers), name="rxshop", env=self.shop.env,
+                                              output=self.shop.log).start()
+        return first_200(self.shop.url + "/", self.shop.process, t0)
 
     def stop(self) -> None:
         for p in reversed(self.started):
@@ -119,9 +119,9 @@ def start_cmd(shop: ShopServer, workers: int = 1) -> list[str]:
     return cmd + (["--workers", str(workers)] if workers else [])  # 0: Reflex's choice
 
 
-def first_200(url: str, proc: subprocess.Popen, t0: float, timeout: float = 300) -> float:
+def first_200(url: str, proc: processes.Process, t0: float, timeout: float = 300) -> float:
     while time.perf_counter() - t0 < timeout:
-        if proc.poll() is not None:
+        if not proc.running:
             raise RuntimeError("the shop exited during start")
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
@@ -386,7 +386,7 @@ def main() -> int:
         try:
             if stack is not None:
                 stack.start()
-                url, pid, env = stack.shop.url, stack.shop.proc.pid, stack.shop.env
+                url, pid, env = stack.shop.url, stack.shop.process.proc.pid, stack.shop.env
             names = run_json([PY, str(HERE / "fixtures.py"), "names"], env=env)
             if "memory" not in a.skip:
                 section(rows, "memory idle", lambda: memory_idle(url, pid, a, res, rows))

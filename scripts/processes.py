@@ -136,6 +136,12 @@ class Process:
             except ProcessLookupError:
                 pass
 
+    def kill(self) -> None:
+        """SIGKILL to the process group, as when a machine dies: no graceful shutdown."""
+        if self.running:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
     def __enter__(self) -> Process:
         return self.start()
 

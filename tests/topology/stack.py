@@ -5,18 +5,14 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import sqlalchemy
 
-from tests.e2e.server import MailSink, Sandbox, free_port, stop_group, tail, wait_http
+from scripts.processes import BIN, ROOT, Process, free_port, wait_until
+from tests.e2e.server import MailSink, Sandbox
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 SERVE = [str(BIN / "python"), "scripts/serve.py"]  # the command the containers run (deploy/Dockerfile CMD)
 
 
@@ -66,8 +62,8 @@ class Topology:
         self.secret = "whsec_" + secrets.token_hex(16)
         self.mail = MailSink(workdir)
         self.sandbox = Sandbox(workdir, self.url + "/api/stripe/webhook", self.secret)
-        self.instances: dict[int, subprocess.Popen] = {}
-        self.nginx: subprocess.Popen | None = None
+        self.instances: dict[int, Process] = {}
+        self.nginx: Process | None = None
         self.env = {
             **os.environ,
             "REFLEX_DB_URL": pg_url,
@@ -89,7 +85,8 @@ class Topology:
         with (self.workdir / log).open("a") as out:
             done = subprocess.run(cmd, cwd=ROOT, env={**self.env, **env}, stdout=out, stderr=subprocess.STDOUT)
         if done.returncode:
-            raise RuntimeError(f"{' '.join(cmd)} failed:\n{tail(self.workdir / log)}")
+            text = (self.workdir / log).read_text(errors="replace").splitlines()[-60:]
+            raise RuntimeError(f"{' '.join(cmd)} failed:\n" + "\n".join(text))
 
     def start(self) -> None:
         self.mail.start()
@@ -103,40 +100,35 @@ class Topology:
         for port in self.ports:
             self.start_instance(port, wait=False)
         for port in self.ports:
-            wait_http(f"http://127.0.0.1:{port}/api/health", 120, self.instances[port], self.log(port))
+            self.instances[port].wait_http(f"http://127.0.0.1:{port}/api/health", 120)
         conf = self.workdir / "nginx.conf"
         conf.write_text(nginx_conf(self.workdir, self.port, self.ports))
-        with (self.workdir / "nginx.out").open("a") as out:
-            self.nginx = subprocess.Popen([nginx_binary(), "-p", str(self.workdir), "-c", str(conf), "-e",
-                                           str(self.workdir / "nginx-error.log"), "-g", "daemon off;"],
-                                          stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        wait_http(self.url + "/api/health", 30, self.nginx, self.workdir / "nginx-error.log")
+        self.nginx = Process([nginx_binary(), "-p", str(self.workdir), "-c", str(conf), "-e",
+                              str(self.workdir / "nginx-error.log"), "-g", "daemon off;"],
+                             name="nginx", output=self.workdir / "nginx.out").start()
+        self.nginx.wait_http(self.url + "/api/health", 30)
 
     def log(self, port: int) -> Path:
         return self.workdir / f"instance-{port}.log"
 
     def start_instance(self, port: int, wait: bool = True) -> None:
-        with self.log(port).open("a") as out:
-            self.instances[port] = subprocess.Popen([*SERVE, "--port", str(port)], cwd=ROOT, env=self.env,
-                                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        self.instances[port] = Process([*SERVE, "--port", str(port)], name=f"instance :{port}", env=self.env,
+                                       output=self.log(port)).start()
         if wait:
-            wait_http(f"http://127.0.0.1:{port}/api/health", 120, self.instances[port], self.log(port))
+            self.instances[port].wait_http(f"http://127.0.0.1:{port}/api/health", 120)
 
     def kill_instance(self, port: int) -> None:
         """As a machine dies: SIGKILL to the instance and its workers, no graceful shutdown."""
-        proc = self.instances.pop(port)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        self.instances.pop(port).kill()
 
     def holder(self, expected_total: int, timeout: float = 15) -> dict[int, int]:
         """Websockets per instance, once their total is what the test has open."""
-        deadline = time.monotonic() + timeout
-        while True:
+        def counted() -> dict[int, int] | None:
             counts = {p: websockets_on(p) for p in self.ports}
-            if sum(counts.values()) == expected_total or time.monotonic() > deadline:
-                assert sum(counts.values()) == expected_total, counts
-                return counts
-            time.sleep(0.1)
+            return counts if sum(counts.values()) == expected_total else None
+
+        return wait_until(counted, timeout, interval=0.1,
+                          message=lambda: str({p: websockets_on(p) for p in self.ports}))
 
     def json_logs(self, port: int) -> list[dict]:
         import json
@@ -150,9 +142,10 @@ class Topology:
             return result.mappings().all() if result.returns_rows else []
 
     def stop(self) -> None:
-        stop_group(self.nginx, 10)
+        if self.nginx is not None:
+            self.nginx.stop(timeout=10)
         for proc in self.instances.values():
-            stop_group(proc, 15)
+            proc.stop(timeout=15)
         self.sandbox.stop()
         self.mail.stop()
         self.engine.dispose()

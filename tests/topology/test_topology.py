@@ -9,6 +9,7 @@ import urllib.request
 
 from playwright.sync_api import Browser, Page, expect
 
+from scripts.processes import wait_until
 from tests.e2e.conftest import open_page
 from tests.e2e.test_payments import add_to_cart, badge, express_card, expect_paid_page, hosted_pay
 
@@ -29,8 +30,7 @@ def signed_post(url: str, payload: bytes, secret: str) -> int:
 
 
 def wait_event(sandbox, order_number: str, event_type: str, timeout: float = 20) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def found() -> dict | None:
         req = urllib.request.Request(sandbox.url + "/v1/events?limit=100",
                                      headers={"Authorization": "Bearer sk_test_sandbox"})
         with urllib.request.urlopen(req, timeout=10) as r:
@@ -38,8 +38,9 @@ def wait_event(sandbox, order_number: str, event_type: str, timeout: float = 20)
                 meta = event["data"]["object"].get("metadata") or {}
                 if event["type"] == event_type and meta.get("order_number") == order_number:
                     return event
-        time.sleep(0.2)
-    raise TimeoutError(f"no {event_type} for {order_number}")
+        return None
+
+    return wait_until(found, timeout, interval=0.2, message=f"no {event_type} for {order_number}")
 
 
 def paid_once(topology, number: str, email: str) -> None:
@@ -47,8 +48,10 @@ def paid_once(topology, number: str, email: str) -> None:
     rows = topology.sql('select o.status, count(p.id) as payments from "order" o left join payment p '
                         'on p.order_id = o.id where o.number = :n group by o.status', n=number)
     assert [dict(r) for r in rows] == [{"status": "paid", "payments": 1}]
-    time.sleep(0.5)  # a second receipt would be sent within this window
     assert len(topology.mail.wait_for(email)) == 1
+    # sent and recorded as sent: no later delivery can claim the receipt again
+    wait_until(lambda: topology.sql('select email_sent_at from "order" where number = :n', n=number)[0]["email_sent_at"],
+               10, message="the receipt was not recorded as sent")
 
 
 def test_cart_checkout_and_express_through_nginx(browser: Browser, topology):
