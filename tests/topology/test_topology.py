@@ -190,6 +190,7 @@ def test_two_shoppers_on_different_instances_race_for_the_last_unit(browser: Bro
             page.get_by_role("button", name="Pay").click(no_wait_after=True)
         for page, _ in paying:
             expect(page).to_have_url(ORDER_NUMBER, timeout=30000)
+            expect(page.get_by_test_id("order-paid")).to_be_visible(timeout=30000)  # fulfilled (or oversold)
         rows = topology.sql("select status, note from \"order\" o where email like 'topo-race-%'")
         delivered = [r for r in rows if r["status"] == "paid" and not r["note"].startswith("Oversold")]
         assert len(delivered) == 1, rows
