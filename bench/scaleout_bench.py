@@ -73,7 +73,7 @@ def run(oplock: bool, args) -> dict:
 
             _handlers.update(names())
         handlers = _handlers
-        setups = {"one instance": (f"http://127.0.0.1:{topo.ports[0]}", topo.instances[topo.ports[0]].pid),
+        setups = {"one instance": (f"http://127.0.0.1:{topo.ports[0]}", topo.instances[topo.ports[0]].proc.pid),
                   "two instances behind nginx": (topo.url, None)}
         for label, (url, pid) in setups.items():
             ws_run(url, handlers, None, 4, 0, 1)  # warm up
