@@ -123,8 +123,8 @@ async def run_add(args, shoppers: list[Shopper], stop_at: float) -> None:
                 delay = next_at - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                while len(sh.pending) > 100:  # don't pile up without bound when the server is far behind
-                    await asyncio.sleep(0.01)
+                while len(sh.pending) >= args.max_pending:  # like a shopper waiting for the page to answer
+                    await asyncio.sleep(0.005)
             else:
                 await sh.idle.wait()
 
@@ -211,6 +211,8 @@ def main() -> None:
     ap.add_argument("--vars-event", default="", help="full name of Reflex's update_vars_internal handler")
     ap.add_argument("--token-var", default="", help="full name of the cart-token client-storage var")
     ap.add_argument("--tokens-file", default="")
+    ap.add_argument("--max-pending", type=int, default=5,
+                    help="open loop: a shopper stops clicking while this many adds are unanswered (bounds the backlog)")
     args = ap.parse_args()
     try:
         import uvloop  # the cheaper loop: more of the machine left for the server

@@ -155,9 +155,22 @@ def pages(url: str, server_pid: int | None, paths: dict[str, str], seconds: floa
     return out
 
 
+def settle(pid: int | None, timeout: float = 60) -> None:
+    """Wait until the server is idle (under 10 % of a core for a second): the previous run's work is done."""
+    if not pid:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        cpu0 = procs.cpu_s(pid)
+        time.sleep(1)
+        if procs.cpu_s(pid) - cpu0 < 0.1:
+            return
+
+
 def ws_run(url: str, names: dict, server_pid: int | None, shoppers: int, rate: float, seconds: float,
            generators: int = 1, mode: str = "add", tokens_file: str = "", sample_rss: bool = False) -> dict:
     """Shoppers split over `generators` processes that start together after connecting."""
+    settle(server_pid)
     connect_time = 1 + shoppers * 0.03  # connect and warm every shopper before the clock starts
     start_at = time.time() + connect_time
     per = [shoppers // generators + (1 if i < shoppers % generators else 0) for i in range(generators)]
@@ -302,8 +315,10 @@ def measure_pages(url: str, pid: int | None, names: dict, a, res: dict, rows: li
                      + (f"; {r['non_200']} not 200" if r["non_200"] else ""), TARGETS["pages"]))
 
 
-def measure_browser(url: str, a, res: dict, rows: list) -> None:
+def measure_browser(url: str, a, res: dict, rows: list, pid: int | None = None) -> None:
     import storefront_bench
+
+    settle(pid)
 
     b = storefront_bench.run(url, 3 if a.quick else 20, 5 if a.quick else 50, 1 if a.quick else 10)
     res["browser"] = b
@@ -397,7 +412,7 @@ def main() -> int:
             measure_shop(url, names, pid, a, env, workdir, res, rows)
             if "browser" not in a.skip:
                 print("[bench] Chromium…", flush=True)
-                section(rows, "browser", lambda: measure_browser(url, a, res, rows))
+                section(rows, "browser", lambda: measure_browser(url, a, res, rows, pid))
             if "lighthouse" not in a.skip and not a.quick:
                 print("[bench] Lighthouse…", flush=True)
                 section(rows, "lighthouse", lambda: measure_lighthouse(url, res, rows))
