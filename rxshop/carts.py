@@ -27,15 +27,17 @@ class CartError(ValueError):
 
 @dataclasses.dataclass
 class CartLine:
-    product_id: int = 0
-    slug: str = ""
-    name: str = ""
-    image: str = ""
-    unit_price: str = ""
-    quantity: int = 0
-    line_total: str = ""
-    available: bool = True
-    problem: str = ""
+    """One line of a cart or of the express page's summary (made by `line`)."""
+
+    product_id: int
+    slug: str
+    name: str
+    image: str
+    unit_price: str
+    quantity: int
+    line_total: str
+    available: bool
+    problem: str
 
 
 @dataclasses.dataclass
@@ -200,17 +202,10 @@ def cart_items(session: Session, token: object) -> tuple[int | None, list[tuple[
 def line(product: ProductRow | Product, quantity: int, currency: str | None = None) -> CartLine:
     """One cart or order-summary line, priced from the database and flagged when it can't be sold."""
     verdict = availability.check(product, quantity, currency)
-    return CartLine(
-        product_id=product.id or 0,
-        slug=product.slug,
-        name=product.name,
-        image=product.image,
-        unit_price=format_money(product.price_cents, product.currency),
-        quantity=quantity,
-        line_total=format_money(product.price_cents * quantity, product.currency),
-        available=verdict.ok,
-        problem=verdict.problem,
-    )
+    price = format_money(product.price_cents, product.currency)
+    total = format_money(product.price_cents * quantity, product.currency)
+    return CartLine(product.id or 0, product.slug, product.name, product.image, price, quantity, total, verdict.ok,
+                    verdict.problem)
 
 
 def summary(items: list[tuple[ProductRow, int]], currency: str | None = None) -> CartView:

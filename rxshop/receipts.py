@@ -16,11 +16,13 @@ from .orders import lines_of
 
 @dataclasses.dataclass
 class OrderLineView:
-    name: str = ""
-    quantity: int = 0
-    unit_price: str = ""
-    line_total: str = ""
-    delivery_url: str = ""
+    """One line of a paid order as the page and the receipt show it."""
+
+    name: str
+    quantity: int
+    unit_price: str
+    line_total: str
+    delivery_url: str  # a signed download link once paid, else ""
 
 
 def line_views(session: Session, order: Order, with_links: bool) -> list[OrderLineView]:

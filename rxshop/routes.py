@@ -14,7 +14,6 @@ ORDER = "/orders/[order_number]"
 NOT_FOUND = "404"
 SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
-ADMIN = "/admin"  # the operator console lives under it
 
 API_HEALTH = "/api/health"
 API_HEALTH_LIVE = "/api/health/live"
@@ -24,7 +23,7 @@ API_IMAGE = "/api/images/{name}"  # uploaded product images (rxshop/admin/media.
 IMAGE_PREFIX = "/api/images/"
 API_DOWNLOAD = "/api/downloads/{token}"  # signed, per order line (rxshop/delivery.py)
 
-ADMIN = "/admin"
+ADMIN = "/admin"  # the operator console lives under it
 ADMIN_LOGIN = "/admin/login"
 ADMIN_PRODUCTS = "/admin/products"
 ADMIN_AUDIT = "/admin/audit"
