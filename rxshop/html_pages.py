@@ -2,6 +2,7 @@
 catalog's head tags, sitemap.xml and robots.txt. Routed in rxshop/api.py, in front of Reflex's static files."""
 from __future__ import annotations
 
+import functools
 import gzip
 from pathlib import Path
 
@@ -38,11 +39,19 @@ def read_page(path: str) -> str | None:
     return cached[1]
 
 
+_GZIP_CACHE_SIZE = 256  # pages; a page is the same bytes until its product changes
+
+
+@functools.lru_cache(maxsize=_GZIP_CACHE_SIZE)
+def _gzipped(body: str) -> bytes:
+    return gzip.compress(body.encode(), compresslevel=6)
+
+
 def html_response(request: Request, body: str, status: int = 200) -> Response:
     headers = {"Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
     data = body.encode()
     if "gzip" in request.headers.get("accept-encoding", ""):
-        data = gzip.compress(data, compresslevel=6)
+        data = _gzipped(body)
         headers["Content-Encoding"] = "gzip"
     return Response(b"" if request.method == "HEAD" else data, status_code=status, headers=headers,
                     media_type="text/html; charset=utf-8")

@@ -3,6 +3,7 @@ Most checks read the server's HTML with an HTML parser; the first paint is check
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import urllib.error
 import urllib.request
@@ -25,11 +26,16 @@ SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 def fetch(url: str) -> tuple[int, Message, str]:
+    """GET as a browser does (gzip accepted): status, headers, text."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
     try:
-        with urllib.request.urlopen(url, timeout=10) as r:
-            return r.status, r.headers, r.read().decode()
+        with urllib.request.urlopen(request, timeout=10) as r:
+            status, headers, body = r.status, r.headers, r.read()
     except urllib.error.HTTPError as e:
-        return e.code, e.headers, e.read().decode()
+        status, headers, body = e.code, e.headers, e.read()
+    if headers.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    return status, headers, body.decode()
 
 
 @pytest.fixture(scope="module")
