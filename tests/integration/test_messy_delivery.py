@@ -7,7 +7,6 @@ import os
 import secrets
 import socket
 import threading
-import time
 
 import httpx
 import pytest
@@ -18,6 +17,7 @@ from sqlmodel import select
 from rxshop import orders, outbox, payments
 from rxshop.models import Order, Payment, WebhookEvent
 from rxshop.settings import get_settings
+from scripts.processes import wait_until
 from tests.sandbox.sandbox_proc import SandboxProcess
 
 from .conftest import new_order, run
@@ -43,10 +43,7 @@ def webhook_url(shop):
     server = uvicorn.Server(uvicorn.Config(api, lifespan="off", log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "webhook server did not start"
-        time.sleep(0.02)
+    wait_until(lambda: server.started, 10, interval=0.02, message="webhook server did not start")
     yield f"http://127.0.0.1:{sock.getsockname()[1]}/api/stripe/webhook"
     server.should_exit = True
     thread.join(10)
@@ -64,10 +61,8 @@ def test_messy_deliveries_fulfil_every_order_exactly_once(db, stripe_client, san
                 stripe_client.v1.payment_intents.confirm(intent.id, params={"payment_method": "pm_card_chargeDeclined"})
         made.append((order.id, paid_intent(db, stripe_client, order)["id"]))
 
-    deadline = time.monotonic() + 30
-    while (answer := httpx.get(f"{sandbox.url}/_sandbox/deliveries").json())["in_flight"]:
-        assert time.monotonic() < deadline, f"deliveries still in flight (seed {SEED})"
-        time.sleep(0.05)
+    answer = wait_until(lambda: a if not (a := httpx.get(f"{sandbox.url}/_sandbox/deliveries").json())["in_flight"]
+                        else None, 30, message=f"deliveries still in flight (seed {SEED})")
     deliveries = answer["data"]
     notes = {d["messy"] for d in deliveries}
     assert {"duplicate", "held back"} <= notes, f"seed {SEED} made no mess: {notes}"
