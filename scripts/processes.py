@@ -169,6 +169,13 @@ def mail_sink(port: int, folder: Path, output: Path | None = None, env: dict | N
 
 
 def shop(port: int, env: dict | None = None, output: Path | None = None) -> Process:
-    """The shop: production build, pages, websocket and /api on one port."""
-    return Process([str(BIN / "reflex"), "run", "--env", "prod", "--frontend-port", str(port),
-                    "--backend-port", str(port)], name=f"rxshop on :{port}", env=env, output=output)
+    """The shop as `make run` serves it: pages, websocket and /api on one port, from a frontend built for this port
+    (rebuilt only when its inputs changed), one process when there is no Redis."""
+    from scripts import frontend
+
+    env = dict(os.environ if env is None else env)
+    frontend.ensure_built(env, port)
+    cmd = [str(BIN / "python"), "scripts/serve.py", "--host", "127.0.0.1", "--port", str(port)]
+    if not env.get("REFLEX_REDIS_URL"):
+        cmd.append("--single-process")
+    return Process(cmd, name=f"rxshop on :{port}", env=env, output=output)
