@@ -2,9 +2,10 @@
 any writer on any instance: the in-memory catalog compares it with the version it was read at."""
 from __future__ import annotations
 
+import secrets
+
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
-
 
 
 class CatalogVersion(SQLModel, table=True):
@@ -15,7 +16,9 @@ class CatalogVersion(SQLModel, table=True):
 
 
 BUMP = "UPDATE catalogversion SET version = version + 1 WHERE id = 1"
-SEED_ROW = "INSERT INTO catalogversion (id, version) VALUES (1, 1)"
+# Each database starts at its own random version, so a cache can't take another database's (or a re-created
+# one's) catalog for its own just because both counted to the same number.
+SEED_ROW = "INSERT INTO catalogversion (id, version) VALUES (1, {start})"
 SQLITE_TRIGGERS = [
     f"CREATE TRIGGER catalogversion_{op.lower()} AFTER {op} ON product BEGIN {BUMP}; END"
     for op in ("INSERT", "UPDATE", "DELETE")
@@ -30,7 +33,7 @@ POSTGRES_TRIGGERS = [
 
 def install_triggers(execute, dialect: str) -> None:
     """Create the version row and the triggers (used by the migration and by `create_all` in tests)."""
-    execute(SEED_ROW)
+    execute(SEED_ROW.format(start=secrets.randbelow(2**40) + 1))
     for ddl in SQLITE_TRIGGERS if dialect == "sqlite" else POSTGRES_TRIGGERS if dialect == "postgresql" else []:
         execute(ddl)
 

@@ -49,3 +49,17 @@ def test_orm_changes_in_this_process_are_seen_too(db, products):
     db.add(book)
     db.commit()
     assert catalog.get(db, products["book"]).name == "Big Book"
+
+
+def test_each_database_starts_at_its_own_version(tmp_path):
+    """Two databases (or one re-created) never share a version, so a cache can't mistake one for the other."""
+    from sqlmodel import SQLModel, create_engine
+
+    versions = []
+    for name in ("a.db", "b.db"):
+        eng = create_engine(f"sqlite:///{tmp_path / name}")
+        SQLModel.metadata.create_all(eng)
+        with eng.connect() as conn:
+            versions.append(conn.exec_driver_sql("SELECT version FROM catalogversion").scalar())
+        eng.dispose()
+    assert versions[0] != versions[1]
