@@ -55,3 +55,16 @@ def receipt_email(session: Session, order: Order, shop_name: str) -> EmailMessag
     body += ["", f"View your order any time: {routes.absolute(routes.order(order.number, order.access_token))}", "", f"— {shop_name}"]
     msg.set_content("\n".join(body))
     return msg
+
+
+def send_again(session: Session, order: Order, shop_name: str, requested_by: str) -> None:
+    """Queue the receipt again (fresh download links) to the order's own email address; `requested_by` is
+    "buyer" or "operator" (an outbox kind is unique per order, so each request gets its own)."""
+    from datetime import datetime, timezone
+
+    from . import outbox
+
+    if not order.email or not delivery.may_deliver(order):
+        raise ValueError("Downloads are not available for this order.")
+    kind = f"again-{requested_by[:8]}-" + datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
+    outbox.enqueue(session, order.id, kind, receipt_email(session, order, shop_name))

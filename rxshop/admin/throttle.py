@@ -1,4 +1,4 @@
-"""Failed logins are limited per account and per client IP (the `limits` library, moving window). With Redis
+"""Failed logins are limited per account and per client IP, buyers' "email my links again" per order (the `limits` library, moving window). With Redis
 configured the counters are shared by every worker; otherwise they live in the one worker's memory."""
 from __future__ import annotations
 
@@ -49,3 +49,11 @@ def clear(email: str) -> None:
     """A successful login forgets the account's failures (not the IP's)."""
     item, key = _keys(email, "")[0]
     _limiter().clear(item, key)
+
+
+RESEND_PER_ORDER = parse("3/hour")  # a buyer asking for their links again
+
+
+def resend_allowed(order_number: str) -> bool:
+    """Counts the request; False when this order asked too often (an email goes to the order's own address)."""
+    return _limiter().hit(RESEND_PER_ORDER, "rxshop-resend:" + order_number[:20])

@@ -31,6 +31,10 @@ def details() -> rx.Component:
         rx.el.ul(rx.foreach(OrderState.lines, order_line), class_name="divide-y divide-slate-200"),
         rx.el.p(rx.el.span("Total"), rx.el.span(OrderState.total),
                 class_name="flex justify-between border-t border-slate-300 pt-2 text-lg font-bold"),
+        rx.cond(OrderState.can_resend,
+                rx.el.button("Email my download links again", type="button", on_click=OrderState.resend_links,
+                             disabled=OrderState.sending,
+                             class_name="self-start text-sm font-semibold text-indigo-700 hover:underline")),
         class_name="flex flex-col gap-2 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200",
     )
 

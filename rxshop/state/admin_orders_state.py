@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import reflex as rx
 
-from .. import delivery, live, outbox, payments, receipts
+from .. import delivery, live, payments, receipts
 from ..admin import order_refunds, order_views
 from ..admin.audit import record
 from ..admin.order_refunds import RefundError
@@ -143,8 +143,7 @@ def _resend(who, order_id: int) -> str:
         if not delivery.may_deliver(order):
             raise ValueError("Downloads are not available for this order (not paid, or refunded).")
         delivery.reset_counts(db, order)
-        kind = "resend-" + datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
-        outbox.enqueue(db, order.id, kind, receipts.receipt_email(db, order, get_settings().rxshop_name))
+        receipts.send_again(db, order, get_settings().rxshop_name, "operator")
         record(db, who, "order.resend", f"order:{order.number}", f"receipt with fresh links to {order.email}")
         db.commit()
         return order.number

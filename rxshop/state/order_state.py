@@ -30,6 +30,8 @@ class OrderState(rx.State):
     email: str = ""
     lines: list[OrderLineView] = []
     notice: str = ""
+    can_resend: bool = False  # downloads available: the buyer may have the receipt emailed again
+    sending: bool = False
     _order_id: int = 0
 
     def _show(self, order: Order | None) -> None:
@@ -45,6 +47,7 @@ class OrderState(rx.State):
             self.payment_id = receipts.payment_id(order) if paid else ""
             self.email = order.email
             self.lines = receipts.line_views(db, order, with_links=paid)
+            self.can_resend = any(ln.delivery_url for ln in self.lines)
             self.phase = order.status
 
     @rx.event(background=True)
@@ -90,6 +93,32 @@ class OrderState(rx.State):
             self._show(order)
             if self.phase == OrderStatus.PAID:
                 (await self.get_state(CartState))._reload()
+
+    @rx.event(background=True)
+    async def resend_links(self):
+        """Email the receipt (fresh download links) again to the order's own address; a few times per hour."""
+        from ..admin import throttle
+        from ..settings import get_settings
+
+        async with self:
+            if self.sending:
+                return
+            order_id, self.sending = self._order_id, True
+        message = ""
+        try:
+            with session() as db:
+                order = db.get(Order, order_id) if order_id else None
+                if order is None:
+                    message = "Open the order from the link in your receipt first."
+                elif not throttle.resend_allowed(order.number):
+                    message = "The links were sent a few times already; please check your inbox and spam folder."
+                else:
+                    receipts.send_again(db, order, get_settings().rxshop_name, "buyer")
+        except ValueError as exc:
+            message = str(exc)
+        async with self:
+            self.sending = False
+        yield rx.toast.error(message) if message else rx.toast.success("Your download links are on their way.")
 
 
 async def push_order_update(client_token: str) -> None:

@@ -89,8 +89,15 @@ def sell_download_refund_and_export(page: Page, browser: Browser, shop, shop_url
     assert got.status == 200 and got.body() == FILE
     assert "attachment" in got.headers["content-disposition"] and "font.pdf" in got.headers["content-disposition"]
 
+    buyer.get_by_role("button", name="Email my download links again").click()  # the buyer asks again
+    again = mail.wait_for(BUYER, count=2)[-1].get_content()
+    assert "/api/downloads/" in re.search(r"E2E Font: (\S+)", again).group(1)
+
     page.get_by_role("button", name=f"Open order {number}").click()
     detail = page.get_by_test_id("order-detail")
+    detail.get_by_role("button", name="Re-send receipt and download links").click()  # the operator re-sends
+    mail.wait_for(BUYER, count=3)
+    expect(detail).to_contain_text("again-operator")  # the order's email history
     expect(detail).to_contain_text("checkout.session.completed")  # the webhook event received
     amount = detail.get_by_label(re.compile("Refund amount"))
     amount.fill("20.00")

@@ -116,3 +116,10 @@ def test_every_console_handler_goes_through_the_guard():
             seen += 1
             assert getattr(handler.fn, GUARD_MARK, False), f"{cls.__name__}.{name} skips the operator check"
     assert seen >= 2
+
+
+def test_buyer_resend_is_limited_per_order():
+    throttle._limiter.cache_clear()
+    assert [throttle.resend_allowed("RX-AAAAAA") for _ in range(4)] == [True, True, True, False]
+    assert throttle.resend_allowed("RX-BBBBBB")
+    throttle._limiter.cache_clear()
