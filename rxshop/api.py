@@ -105,7 +105,8 @@ async def stripe_webhook(request: Request) -> JSONResponse:
         task = asyncio.create_task(push_order_update(token))  # don't make Stripe wait for the browser
         _pushes.add(task)
         task.add_done_callback(_pushes.discard)
-    from .state.live_state import push_catalog, push_orders, schedule
+    from .live import schedule
+    from .state.live_state import push_catalog, push_orders
 
     schedule(push_orders())  # the console's open order lists
     if takes_stock(notice.type):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,22 @@ from .settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SALT = "rxshop-download"
+STORED_NAME = re.compile(r"^[0-9a-f]{32}$")  # product files are stored under random names (rxshop/admin/media.py)
+
+
+def files_dir() -> Path:
+    """RXSHOP_FILES_DIR (relative to the project): product files, outside everything that is served."""
+    path = Path(get_settings().rxshop_files_dir)
+    path = path if path.is_absolute() else ROOT / path
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def file_path(stored_name: str) -> Path | None:
+    if not isinstance(stored_name, str) or not STORED_NAME.match(stored_name):
+        return None
+    path = files_dir() / stored_name
+    return path if path.is_file() else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,8 +154,6 @@ def open_download(db: Session, token: object) -> Delivery:
         raise DownloadRefused(429, f"This item was downloaded {settings.rxshop_download_limit} times already, "
                                    "the most one purchase allows. Contact the shop if you need it again.")
     if stored is not None:
-        from .admin.media import file_path
-
         path = file_path(stored.stored_name)
         if path is None:
             raise DownloadRefused(404, "The file is missing. Contact the shop.")

@@ -3,6 +3,7 @@ The table, not a worker's memory, holds them, so a push from any worker reaches 
 (Reflex's Redis state manager delivers the update to the worker that holds the socket)."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import delete
@@ -11,6 +12,7 @@ from sqlmodel import Session, col, select
 from .models import LiveTab
 from .models.base import utcnow
 
+_tasks: set[asyncio.Task] = set()
 KEEP = timedelta(hours=12)  # a tab not seen for this long is no longer pushed to
 MAX_PUSH = 1000  # newest tabs pushed to at most, per change
 
@@ -53,3 +55,10 @@ def _aware(dt):
     from datetime import timezone
 
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def schedule(coro) -> None:
+    """Run a push without making the caller wait (keeps a reference until it is done)."""
+    task = asyncio.get_running_loop().create_task(coro)
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)

@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
-from .. import routes
+from .. import delivery, routes
 from ..settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +19,6 @@ IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 MAX_PIXELS = 40_000_000
 IMAGE_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|gif|webp)$")
-STORED_NAME = re.compile(r"^[0-9a-f]{32}$")
 IMAGE_URL_PREFIX = routes.IMAGE_PREFIX
 
 
@@ -39,7 +38,7 @@ def images_dir() -> Path:
 
 
 def files_dir() -> Path:
-    return _dir(get_settings().rxshop_files_dir)
+    return delivery.files_dir()
 
 
 def _read_limited(src: BinaryIO, limit: int) -> bytes:
@@ -110,15 +109,8 @@ def save_file(src: BinaryIO) -> tuple[str, int]:
     return stored, size
 
 
-def file_path(stored_name: str) -> Path | None:
-    if not isinstance(stored_name, str) or not STORED_NAME.match(stored_name):
-        return None
-    path = files_dir() / stored_name
-    return path if path.is_file() else None
-
-
 def remove_file(stored_name: str) -> None:
-    if (path := file_path(stored_name)) is not None:
+    if (path := delivery.file_path(stored_name)) is not None:
         path.unlink(missing_ok=True)
 
 

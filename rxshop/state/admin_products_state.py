@@ -12,7 +12,8 @@ from ..db import session
 from ..models import Product
 from ..settings import get_settings
 from .admin_state import AdminState, admin_event
-from .live_state import push_catalog, schedule
+from ..live import schedule
+from .live_state import push_catalog
 
 
 class ProductsAdminState(AdminState):

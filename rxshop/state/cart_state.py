@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import reflex as rx
 
 from .. import carts, routes
 from ..carts import CartError, CartLine
 from ..db import session
+
+log = logging.getLogger("rxshop.cart")
 
 
 class CartState(rx.State):
@@ -30,20 +35,16 @@ class CartState(rx.State):
 
     def _changed(self) -> None:
         """This tab changed the cart: push it to the browser's other tabs showing the same cart."""
-        from .live_state import push_cart, record_tab, schedule
-
         me = self.router.session.client_token
-        record_tab(me, self.token)
-        schedule(push_cart(self.token, me))
+        _record_tab(me, self.token)
+        live.schedule(push_cart(self.token, me))
 
     @rx.event
     def load(self):
         canceled = self.router.url.query_parameters.get(routes.CANCELED_PARAM)
         self.notice = "Checkout was canceled. Your cart is just as you left it." if canceled else ""
         self._reload()
-        from .live_state import record_tab
-
-        record_tab(self.router.session.client_token, self.token)  # so later changes can be pushed to this tab
+        _record_tab(self.router.session.client_token, self.token)  # so later changes can be pushed to this tab
 
     def _add(self, product_id: object, quantity: object):
         """Add to the cart; returns the toast to show."""
@@ -115,3 +116,28 @@ class CartState(rx.State):
     @rx.event
     def remove(self, product_id: int):
         return self._remove(product_id)
+
+
+def _record_tab(client_token: str, cart_token: str) -> None:
+    try:
+        with session() as db:
+            live.watch(db, client_token, cart_token)
+    except Exception:  # pushing is a nicety: never fail a page load over it
+        log.warning("could not record tab", exc_info=True)
+
+
+def _cart_tabs(cart_token: str, but: str) -> list[str]:
+    with session() as db:
+        return live.tabs_of_cart(db, cart_token, but)
+
+
+async def push_cart(cart_token: str, but: str) -> None:
+    """Refresh the other open tabs showing this cart (badge and lines), on whichever worker holds them."""
+    from ..app import app  # lazy: the app imports the pages that import this module
+
+    for token in await asyncio.to_thread(_cart_tabs, cart_token, but):
+        try:
+            async with app.modify_state(rx.BaseStateToken(ident=token, cls=CartState)) as root:
+                (await root.get_state(CartState))._reload()
+        except Exception:  # the tab is gone
+            log.debug("push to %s failed", token, exc_info=True)

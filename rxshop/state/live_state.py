@@ -1,5 +1,6 @@
-"""Server push to open storefront tabs: a catalog change (an operator's edit, stock taken by a purchase) refreshes
-every open catalog, product page and cart; a cart change refreshes the other tabs showing the same cart."""
+"""Server push to open tabs: a catalog change (an operator's edit, stock taken by a purchase) refreshes every open
+catalog, product page and cart; a webhook refreshes the console's open order lists. (A cart change is pushed to the
+cart's other tabs by CartState itself.)"""
 from __future__ import annotations
 
 import asyncio
@@ -13,18 +14,8 @@ from .cart_state import CartState
 from .catalog_state import CatalogState, ProductState
 
 log = logging.getLogger("rxshop.live")
-_tasks: set[asyncio.Task] = set()
 _catalog_pending = False
 PARALLEL = 16
-
-
-def record_tab(client_token: str, cart_token: str) -> None:
-    """Called on every storefront page load (CartState.load)."""
-    try:
-        with session() as db:
-            live.watch(db, client_token, cart_token)
-    except Exception:  # pushing is a nicety: never fail a page load over it
-        log.warning("could not record tab", exc_info=True)
 
 
 async def _refresh(token: str, catalog: bool) -> None:
@@ -73,23 +64,6 @@ async def push_catalog() -> None:
 def _open_tabs() -> list[str]:
     with session() as db:
         return live.open_tabs(db)
-
-
-def _cart_tabs(cart_token: str, but: str) -> list[str]:
-    with session() as db:
-        return live.tabs_of_cart(db, cart_token, but)
-
-
-async def push_cart(cart_token: str, but: str) -> None:
-    tokens = await asyncio.to_thread(_cart_tabs, cart_token, but)
-    await _push(tokens, catalog=False)
-
-
-def schedule(coro) -> None:
-    """Run a push without making the caller wait (keeps a reference until it is done)."""
-    task = asyncio.get_running_loop().create_task(coro)
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
 
 
 def _order_tabs() -> list[str]:

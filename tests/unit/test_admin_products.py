@@ -5,6 +5,7 @@ import pytest
 from PIL import Image
 from sqlmodel import select
 
+from rxshop import delivery
 from rxshop.admin import media, products
 from rxshop.admin.media import MediaError
 from rxshop.admin.products import ProductError
@@ -95,7 +96,7 @@ def test_files_are_stored_under_random_names(tmp_path, monkeypatch):
     monkeypatch.setattr(get_settings(), "rxshop_files_dir", str(tmp_path))
     stored, size = media.save_file(io.BytesIO(b"%PDF-1.4 hello"))
     assert size == 14 and (tmp_path / stored).read_bytes() == b"%PDF-1.4 hello"
-    assert media.file_path("../" + stored) is None and media.file_path(stored) == tmp_path / stored
+    assert delivery.file_path("../" + stored) is None and delivery.file_path(stored) == tmp_path / stored
     monkeypatch.setattr(get_settings(), "rxshop_file_max_bytes", 4)
     with pytest.raises(MediaError):
         media.save_file(io.BytesIO(b"12345"))
