@@ -5,7 +5,7 @@ import logging
 
 import reflex as rx
 
-from .. import carts, routes
+from .. import carts, live, routes
 from ..carts import CartError, CartLine
 from ..db import session
 
