@@ -65,7 +65,8 @@ def test_receipt_goes_out_once_through_the_outbox_when_smtp_is_back(db, stripe_c
     [t.join() for t in senders]
     messages = mail_sink.wait_for("outbox-once@example.com")
     assert len(messages) == 1 and order.number in messages[0]["Subject"]
-    assert "https://x/mug" in messages[0].get_content()
+    body = messages[0].get_content()
+    assert "/api/downloads/" in body and "https://x/mug" not in body  # a signed shop link, never the raw location
     row = outbox.for_order(db, order.id)[0]
     db.refresh(row)
     assert row.status == "sent" and row.attempts == 1
