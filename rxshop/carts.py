@@ -182,8 +182,18 @@ def remove_item(session: Session, token: object, product_id: object) -> CartRef:
     return CartRef(cart_id, token)
 
 
-def clear(session: Session, cart_id: int) -> None:
-    session.execute(sa.delete(CartItem).where(CartItem.cart_id == cart_id))
+def remove_ordered(session: Session, cart_id: int, ordered: list[tuple[int | None, int]]) -> None:
+    """Take the paid (product id, quantity) pairs out of the cart; what was added after the order stays."""
+    for product_id, qty in ordered:
+        item = session.exec(select(CartItem).where(CartItem.cart_id == cart_id,
+                                                   CartItem.product_id == product_id)).first()
+        if item is None:
+            continue
+        if item.quantity <= qty:
+            session.delete(item)
+        else:
+            item.quantity -= qty
+            session.add(item)
 
 
 def cart_items(session: Session, token: object) -> tuple[int | None, list[tuple[ProductRow, int]]]:

@@ -8,7 +8,7 @@ from typing import Callable
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from . import order_payments, outbox, receipts
+from . import order_payments, outbox, receipts, reservations
 from .db import session as db_session
 from .models import Order, WebhookEvent
 from .models.base import utcnow
@@ -57,6 +57,15 @@ def _refunded(s: Session, result: PaymentResult, source: str) -> str | None:
     return order.watch_token if order else None
 
 
+def _expired(s: Session, result: PaymentResult, source: str) -> str | None:
+    """The Checkout Session expired unpaid: cancel its order (if it is still the order's session) and free its stock."""
+    order = s.get(Order, result.order_id) if result.order_id else None
+    if order is None or order_payments.binding_problem(order, result):
+        return None
+    reservations.cancel(s, order, f"Checkout Session expired ({source})")
+    return order.watch_token or None
+
+
 HANDLERS: dict[str, Callable[[Session, PaymentResult, str], str | None]] = {
     "checkout.session.completed": _paid,
     "checkout.session.async_payment_succeeded": _paid,
@@ -67,6 +76,7 @@ HANDLERS: dict[str, Callable[[Session, PaymentResult, str], str | None]] = {
     "checkout.session.async_payment_failed": _failed,
     "charge.refunded": _refunded,
     "charge.refund.updated": _refunded,
+    "checkout.session.expired": _expired,
 }
 
 

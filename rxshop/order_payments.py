@@ -6,15 +6,16 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from . import carts
-from .models import Order, OrderStatus, PaymentKind, PaymentStatus, Payment, PaymentStatusChange, Product
+from . import carts, reservations
+from .models import Order, OrderStatus, PaymentKind, PaymentStatus, Payment, PaymentStatusChange
 from .models.base import utcnow
 from .orders import lines_of
 from .payments.types import PaymentResult
+from .receipts import shows_links
 
 log = logging.getLogger("rxshop.order_payments")
 
@@ -51,10 +52,25 @@ class FulfilOutcome:
     watch_token: str = ""
 
 
+def binding_problem(order: Order, result: PaymentResult) -> str:
+    """Why this payment does not belong to the order it names ('' when it does): the order number in its metadata
+    must be the order's, and every Stripe id the order already stored must be the payment's."""
+    if result.order_number != order.number:
+        return f"names order number {result.order_number or '(none)'}"
+    pairs = ((order.stripe_checkout_session_id, result.checkout_session_id, "Checkout Session"),
+             (order.stripe_payment_intent_id, result.provider_id if result.kind != PaymentKind.CHARGE else "",
+              "PaymentIntent"),
+             (order.stripe_charge_id, result.charge_id, "Charge"))
+    for stored, got, name in pairs:
+        if stored and got and stored != got:
+            return f"{name} {got} is not the order's {stored}"
+    return ""
+
+
 def fulfil(session: Session, result: PaymentResult, source: str) -> FulfilOutcome | None:
-    """Idempotent: mark the order paid, record the payment, decrement stock, empty the cart. Safe to call from the
-    webhook and the confirmation page at the same time, and again after a crash. Only for a payment Stripe itself
-    reported (`result` is retrieved server-side or comes from a signed webhook)."""
+    """Idempotent: mark the order paid, record the payment, settle its stock, take the ordered lines out of the
+    cart. Safe to call from the webhook and the confirmation page at the same time, and again after a crash. Only
+    for a payment Stripe itself reported (`result` is retrieved server-side or comes from a signed webhook)."""
     if result.order_id is None:
         return None
     order = session.get(Order, result.order_id)
@@ -63,10 +79,13 @@ def fulfil(session: Session, result: PaymentResult, source: str) -> FulfilOutcom
         return None
     if not result.paid:
         return FulfilOutcome(order.id, order.status == OrderStatus.PAID, False, False, order.watch_token)
-    if result.amount != order.total_cents or result.currency.lower() != order.currency.lower():
-        log.error("order %s: paid %s %s but total is %s %s", order.number, result.amount, result.currency,
-                  order.total_cents, order.currency)
-        order.note = f"Paid {result.amount} {result.currency} does not match the order total: check manually."
+    problem = binding_problem(order, result) or (
+        f"paid {result.amount} {result.currency}, the total is {order.total_cents} {order.currency}"
+        if result.amount != order.total_cents or result.currency.lower() != order.currency.lower() else "")
+    if problem:
+        log.error("order %s: payment %s refused: %s", order.number, result.provider_id, problem)
+        order.note = f"Payment {result.provider_id} does not belong to this order or does not match the order " \
+                     f"total ({problem}): check manually."
         session.add(order)
         session.commit()
         return FulfilOutcome(order.id, False, False, False, order.watch_token)
@@ -77,36 +96,30 @@ def fulfil(session: Session, result: PaymentResult, source: str) -> FulfilOutcom
     if result.email:  # Checkout collects the email; any event that carries it fills it in
         session.execute(update(Order).where(Order.id == order.id, Order.email == "").values(email=result.email))
     now = utcnow()
+    # A refund may have arrived before any success event: the order then goes straight to (partially) refunded.
+    status = case((Order.refunded_cents >= Order.total_cents, OrderStatus.REFUNDED.value),
+                  (Order.refunded_cents > 0, OrderStatus.PARTIALLY_REFUNDED.value), else_=OrderStatus.PAID.value)
     won = session.execute(
-        update(Order).where(Order.id == order.id, Order.status == OrderStatus.PENDING)
-        .values(status=OrderStatus.PAID, paid_at=now, updated_at=now,
+        # canceled too: an order that expired while the shopper was paying is still theirs once Stripe took the money
+        update(Order).where(Order.id == order.id, Order.status.in_([OrderStatus.PENDING, OrderStatus.CANCELED]))
+        .values(status=status, paid_at=now, updated_at=now,
                 stripe_payment_intent_id=result.provider_id if result.kind != PaymentKind.CHARGE else None,
                 stripe_charge_id=result.charge_id or (result.provider_id if result.kind == PaymentKind.CHARGE else None),
                 stripe_checkout_session_id=result.checkout_session_id or order.stripe_checkout_session_id)
     ).rowcount == 1
     if won:
-        problems = []
-        # one global lock order (product id): two payments with the same products can't deadlock on PostgreSQL
-        for line in sorted(lines_of(session, order), key=lambda ln: ln.product_id or 0):
-            if line.product_id is None:
-                continue
-            done = session.execute(
-                update(Product).where(Product.id == line.product_id, Product.stock.is_not(None),
-                                      Product.stock >= line.quantity)
-                .values(stock=Product.stock - line.quantity)
-            ).rowcount
-            if not done:
-                product = session.get(Product, line.product_id)
-                if product is not None and product.stock is not None:  # paid for more than is left: flag it
-                    problems.append(f"{line.name}: {line.quantity} paid, {product.stock} in stock")
-                    session.execute(update(Product).where(Product.id == product.id).values(stock=0))
-        if problems:
-            session.execute(update(Order).where(Order.id == order.id).values(note="Oversold: " + "; ".join(problems)))
+        lines = lines_of(session, order)
+        session.refresh(order)
+        if not order.stock_reserved:  # its reservation was given back (expired) or it predates reservations
+            short = reservations.take_again(session, order, lines)
+            if short:  # paid for more than is left: the operator refunds (see order.note)
+                log.error("order %s oversold: %s", order.number, "; ".join(short))
+                session.execute(update(Order).where(Order.id == order.id).values(note="Oversold: " + "; ".join(short)))
         if order.cart_id is not None:
-            carts.clear(session, order.cart_id)
+            carts.remove_ordered(session, order.cart_id, [(ln.product_id, ln.quantity) for ln in lines])
     session.commit()
     session.refresh(order)
-    if order.status != OrderStatus.PAID:  # canceled or refunded meanwhile
+    if not shows_links(order):  # refunded in full (before or after)
         return FulfilOutcome(order.id, False, False, False, order.watch_token)
     return FulfilOutcome(order.id, True, won, order.email_sent_at is None and bool(order.email), order.watch_token)
 

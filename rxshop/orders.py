@@ -6,19 +6,21 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from . import availability, carts, catalog, routes
+from . import availability, carts, catalog, reservations, routes
 from .carts import CartError
 from .catalog import get_active_by_slug
 from .db import relax_durability
 from .models import Flow, Order, OrderLine, Product
 from .models.base import utcnow
 from .payments.types import OrderLineRef, OrderRef
+from .settings import get_settings
 
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 _NUMBER_RE = re.compile(r"^RX-[2-9A-HJ-NP-Z]{6}$")
@@ -43,13 +45,14 @@ def _new_number() -> str:
 
 
 def _create(session: Session, flow: Flow, currency: str, items: list[tuple[Product, int]], cart_id: int | None,
-            email: str = "") -> Order:
+            email: str = "", opener: str = "") -> Order:
     if not items:
         raise OrderError("Your cart is empty.")
     total = sum(p.price_cents * q for p, q in items)
     for attempt in range(5):
         order = Order(number=_new_number(), access_token=secrets.token_urlsafe(24), flow=flow, email=email,
-                      currency=currency, total_cents=total, cart_id=cart_id)
+                      currency=currency, total_cents=total, cart_id=cart_id, opener=opener[:80], stock_reserved=True,
+                      expires_at=utcnow() + timedelta(minutes=max(30, get_settings().rxshop_checkout_expiry_minutes)))
         session.add(order)
         try:
             session.flush()
@@ -62,23 +65,29 @@ def _create(session: Session, flow: Flow, currency: str, items: list[tuple[Produ
         {"order_id": order.id, "product_id": product.id, "name": product.name,
          "unit_price_cents": product.price_cents, "quantity": qty, "delivery_url": product.delivery_url}
         for product, qty in items])
+    try:
+        reservations.reserve(session, [(product.id, qty) for product, qty in items])  # the last unit: one order
+    except reservations.OutOfStock as exc:
+        session.rollback()
+        raise OrderError(str(exc)) from exc
     session.expunge(order)  # keeps what it holds after the commit: no re-read
     session.commit()
     return order
 
 
-def create_from_cart(session: Session, cart_token: object, flow: Flow, currency: str, email: str = "") -> Order:
+def create_from_cart(session: Session, cart_token: object, flow: Flow, currency: str, email: str = "",
+                     opener: str = "") -> Order:
     """A pending order with the cart's lines, re-priced from the database. The cart stays until payment."""
     cart_id, items = carts.cart_items(session, cart_token)
     if cart_id is None or not items:
         raise OrderError("Your cart is empty.")
     if not carts.summary(items, currency).can_checkout:
         raise OrderError("Some items in your cart can't be bought right now. Please review your cart.")
-    return _create(session, flow, currency, items, cart_id, email)
+    return _create(session, flow, currency, items, cart_id, email, opener)
 
 
 def create_for_product(session: Session, product_slug: object, quantity: object, flow: Flow, currency: str,
-                       email: str = "") -> Order:
+                       email: str = "", opener: str = "") -> Order:
     """A pending order for one product ("Buy now"), without touching the cart."""
     try:
         qty = carts.parse_quantity(quantity)
@@ -88,7 +97,7 @@ def create_for_product(session: Session, product_slug: object, quantity: object,
     verdict = availability.check(product, qty, currency)
     if not verdict.ok:
         raise OrderError(verdict.message)
-    return _create(session, flow, currency, [(product, qty)], None, email)
+    return _create(session, flow, currency, [(product, qty)], None, email, opener)
 
 
 def lines_of(session: Session, order: Order) -> list[OrderLine]:

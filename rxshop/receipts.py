@@ -9,7 +9,7 @@ from email.utils import formatdate, make_msgid
 from sqlmodel import Session
 
 from . import delivery, routes
-from .models import Order
+from .models import Order, OrderStatus
 from .money import format_money
 from .orders import lines_of
 
@@ -23,6 +23,11 @@ class OrderLineView:
     unit_price: str
     line_total: str
     delivery_url: str  # a signed download link once paid, else ""
+
+
+def shows_links(order: Order) -> bool:
+    """May this order show (or email) its download links? Paid, or refunded only in part; never a full refund."""
+    return order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 
 
 def line_views(session: Session, order: Order, with_links: bool) -> list[OrderLineView]:

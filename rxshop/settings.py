@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     rxshop_card_api: CardApi = CardApi.PAYMENT_INTENTS
     rxshop_checkout_expiry_minutes: int = 60
     rxshop_webhook_max_bytes: int = 512 * 1024  # larger webhook bodies are refused (413) before parsing
+    # Bounds on what one visitor can make (see SECURITY.md).
+    rxshop_max_failed_payments: int = 5  # declined attempts per order; then the shopper starts again
+    rxshop_order_limit_client: str = "10/10 minutes"  # new orders per browser tab (limits notation)
+    rxshop_order_limit_ip: str = "60/10 minutes"  # new orders per client IP
 
     # Email (SMTP). `make run` starts a local sink that stores messages in var/mail/.
     smtp_host: str = "localhost"

@@ -26,6 +26,11 @@ class Order(SQLModel, table=True):
     stripe_charge_id: str | None = Field(default=None, index=True, max_length=255)
     stripe_customer_id: str | None = Field(default=None, max_length=255)
     paid_at: datetime | None = None
+    opener: str = Field(default="", max_length=80)  # client token of the tab that made a "Buy now" order
+    expires_at: datetime | None = Field(default=None, index=True)  # still unpaid then: canceled (rxshop/expiry.py)
+    failed_attempts: int = 0  # declined card payments; at RXSHOP_MAX_FAILED_PAYMENTS the order takes no more
+    charging_until: datetime | None = None  # a charge attempt is running until then (one at a time)
+    stock_reserved: bool = False  # its limited stock is held for it (given back when it is canceled)
     email_sent_at: datetime | None = None  # the receipt went out (see OutboxEmail)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -6,7 +6,7 @@ import hashlib
 from .client import get_client
 from .errors import stripe_errors
 from .results import from_charge, from_payment_intent
-from .types import IntentInfo, OrderRef, PaymentResult
+from .types import AlreadyPaidError, IntentInfo, OrderRef, PaymentResult
 
 
 def _digest(text: str) -> str:
@@ -23,6 +23,8 @@ async def ensure_payment_intent(order: OrderRef, existing_id: str = "", customer
     if existing_id:
         async with stripe_errors("retrieve payment intent"):
             pi = await client.v1.payment_intents.retrieve_async(existing_id)
+        if pi.status in ("succeeded", "processing"):  # paid (or being paid): never a second PaymentIntent
+            raise AlreadyPaidError(from_payment_intent(pi.to_dict()))
         if pi.status in ("requires_payment_method", "requires_confirmation", "requires_action") \
                 and pi.amount == order.total and (pi.receipt_email or "") == order.email:
             return IntentInfo(pi.id, pi.client_secret, pi.status, pi.amount, pi.currency, customer_id)
@@ -54,8 +56,24 @@ async def retrieve_payment_intent(payment_intent_id: str) -> PaymentResult:
     return from_payment_intent(pi.to_dict())
 
 
-async def create_charge(order: OrderRef, token: str) -> PaymentResult:
-    """A Charge for the order with a Stripe.js card token. Declines raise PaymentError with Stripe's message."""
+async def cancel_payment_intent(payment_intent_id: str) -> PaymentResult:
+    """Cancel an unpaid PaymentIntent; one that succeeded or is processing is returned as it is (not canceled)."""
+    client = get_client()
+    async with stripe_errors("retrieve payment intent"):
+        pi = await client.v1.payment_intents.retrieve_async(payment_intent_id)
+    if pi.status in ("succeeded", "processing", "canceled"):
+        return from_payment_intent(pi.to_dict())
+    async with stripe_errors("cancel payment intent"):
+        pi = await client.v1.payment_intents.cancel_async(
+            payment_intent_id, params={"cancellation_reason": "abandoned"},
+            options={"idempotency_key": f"cancel-{payment_intent_id}"})
+    return from_payment_intent(pi.to_dict())
+
+
+async def create_charge(order: OrderRef, token: str, attempt: int) -> PaymentResult:
+    """A Charge for the order with a Stripe.js card token. Declines raise PaymentError with Stripe's message.
+    The idempotency key is per order and attempt (not per token): a second token for the same attempt can't make
+    a second charge; a new attempt number is only given after a known decline (rxshop/payment_attempts.py)."""
     async with stripe_errors("create charge"):
         charge = await get_client().v1.charges.create_async(
             params={
@@ -66,5 +84,5 @@ async def create_charge(order: OrderRef, token: str) -> PaymentResult:
                 "description": f"Order {order.number}",
                 "metadata": _metadata(order),
             },
-            options={"idempotency_key": f"order-{order.number}-charge-{token}"})
+            options={"idempotency_key": f"order-{order.number}-charge-{attempt}"})
     return from_charge(charge.to_dict())

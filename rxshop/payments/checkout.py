@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from ..settings import get_settings
 from .client import get_client
@@ -10,8 +11,11 @@ from .results import from_checkout_session
 from .types import CheckoutRedirect, OrderRef, PaymentResult
 
 
-async def create_checkout_session(order: OrderRef, success_url: str, cancel_url: str) -> CheckoutRedirect:
-    """A Checkout Session for exactly the order's lines. `success_url` may hold {CHECKOUT_SESSION_ID}."""
+async def create_checkout_session(order: OrderRef, success_url: str, cancel_url: str,
+                                  expires_at: datetime | None = None) -> CheckoutRedirect:
+    """A Checkout Session for exactly the order's lines. `success_url` may hold {CHECKOUT_SESSION_ID}. With the
+    order's own expiry the parameters are the same each time, so asking again for the same order (idempotency
+    key per order) returns the same session instead of making another."""
     s = get_settings()
     params = {
         "mode": "payment",
@@ -26,7 +30,8 @@ async def create_checkout_session(order: OrderRef, success_url: str, cancel_url:
         "client_reference_id": str(order.id),
         "metadata": {"order_id": str(order.id), "order_number": order.number},
         "payment_intent_data": {"metadata": {"order_id": str(order.id), "order_number": order.number}},
-        "expires_at": int(time.time()) + 60 * max(30, s.rxshop_checkout_expiry_minutes),
+        "expires_at": int(expires_at.timestamp()) if expires_at else
+        int(time.time()) + 60 * max(30, s.rxshop_checkout_expiry_minutes),
     }
     if order.email:
         params["customer_email"] = order.email
@@ -34,6 +39,18 @@ async def create_checkout_session(order: OrderRef, success_url: str, cancel_url:
         session = await get_client().v1.checkout.sessions.create_async(
             params=params, options={"idempotency_key": f"order-{order.number}-checkout-session"})
     return CheckoutRedirect(session_id=session.id, url=session.url)
+
+
+async def expire_checkout_session(session_id: str) -> PaymentResult:
+    """Expire an open Checkout Session; a completed one is returned as it is."""
+    client = get_client()
+    async with stripe_errors("retrieve checkout session"):
+        session = await client.v1.checkout.sessions.retrieve_async(session_id, params={"expand": ["payment_intent"]})
+    if session.status == "open":
+        async with stripe_errors("expire checkout session"):
+            session = await client.v1.checkout.sessions.expire_async(
+                session_id, options={"idempotency_key": f"expire-{session_id}"})
+    return from_checkout_session(session.to_dict())
 
 
 async def retrieve_checkout_session(session_id: str) -> PaymentResult:

@@ -20,6 +20,11 @@ def _order_id(metadata: Any, fallback: Any = None) -> int | None:
         return None
 
 
+def _order_number(metadata: Any) -> str:
+    value = (metadata or {}).get("order_number") or ""
+    return value[:20] if isinstance(value, str) else ""
+
+
 def from_checkout_session(s: dict) -> PaymentResult:
     pi = s.get("payment_intent")
     return PaymentResult(
@@ -30,6 +35,7 @@ def from_checkout_session(s: dict) -> PaymentResult:
         amount=int(s.get("amount_total") or 0),
         currency=s.get("currency") or "",
         order_id=_order_id(s.get("metadata"), s.get("client_reference_id")),
+        order_number=_order_number(s.get("metadata")),
         email=((s.get("customer_details") or {}).get("email") or s.get("customer_email") or ""),
         checkout_session_id=s.get("id") or "",
         charge_id=_id(pi.get("latest_charge")) if isinstance(pi, dict) else "",
@@ -46,6 +52,7 @@ def from_payment_intent(pi: dict) -> PaymentResult:
         amount=int(pi.get("amount") or 0),
         currency=pi.get("currency") or "",
         order_id=_order_id(pi.get("metadata")),
+        order_number=_order_number(pi.get("metadata")),
         email=pi.get("receipt_email") or "",
         charge_id=_id(pi.get("latest_charge")),
         failure_message=err.get("message") or "",
@@ -62,6 +69,7 @@ def from_charge(ch: dict) -> PaymentResult:
         amount=int(ch.get("amount") or 0),
         currency=ch.get("currency") or "",
         order_id=_order_id(ch.get("metadata")),
+        order_number=_order_number(ch.get("metadata")),
         email=ch.get("receipt_email") or (ch.get("billing_details") or {}).get("email") or "",
         charge_id=ch.get("id") or "",
         amount_refunded=int(ch.get("amount_refunded") or 0),

@@ -7,9 +7,19 @@ import dataclasses
 class PaymentError(Exception):
     """A payment problem to show the shopper (Stripe's own message for card errors)."""
 
-    def __init__(self, message: str, code: str = "", decline_code: str = "", retryable: bool = True):
+    def __init__(self, message: str, code: str = "", decline_code: str = "", retryable: bool = True,
+                 declined: bool = False):
         super().__init__(message)
         self.message, self.code, self.decline_code, self.retryable = message, code, decline_code, retryable
+        self.declined = declined  # Stripe refused the card: nothing was charged, for certain
+
+
+class AlreadyPaidError(PaymentError):
+    """The PaymentIntent succeeded or is processing: never make another one for the order."""
+
+    def __init__(self, result: "PaymentResult"):
+        super().__init__("This order is already paid.", "already_paid", retryable=False)
+        self.result = result
 
 
 @dataclasses.dataclass
@@ -59,6 +69,7 @@ class PaymentResult:
     amount: int
     currency: str
     order_id: int | None = None
+    order_number: str = ""  # metadata.order_number: must match the order's (with its stored Stripe ids)
     email: str = ""
     checkout_session_id: str = ""
     charge_id: str = ""

@@ -8,13 +8,13 @@ import logging
 
 import reflex as rx
 
-from .. import carts, orders, payments, routes
+from .. import carts, orders, payment_attempts, payments, ratelimit, routes
 from ..carts import CartLine
 from ..db import session
 from ..fulfilment import fulfil
 from ..orders import OrderError
 from ..payments import PaymentError
-from ..models import Flow, Order, OrderStatus
+from ..models import Flow, Order
 from ..settings import CardApi, get_settings
 from .cart_state import CartState
 
@@ -32,10 +32,26 @@ def _message(exc: Exception) -> str:
 
 # Database work of the payment handlers runs in a worker thread: an order's commit waits for the disk (about 10 ms
 # on a busy disk), and the event loop serves every other shopper meanwhile.
-def _cart_order(cart_token: str, currency: str):
+def _checkout_order(cart_token: str, currency: str, may_create):
+    """The cart's open Checkout order (reused with its session), or a new one; never one already paid."""
     with session() as db:
-        order = orders.create_from_cart(db, cart_token, Flow.CHECKOUT, currency)
+        order = payment_attempts.open_or_create_from_cart(db, cart_token, Flow.CHECKOUT, currency, "", may_create)
+        payment_attempts.check_payable(db, order)
         return order, orders.order_ref(db, order, with_images=True)
+
+
+def _express_order(source: str, slug: str, quantity: int, flow: Flow, cart_token: str, opener: str, email: str,
+                   may_create):
+    """This cart's (or this tab's "Buy now") open order for the flow, reused on reload; else a new one."""
+    currency = get_settings().rxshop_currency
+    with session() as db:
+        if source == "product":
+            order = payment_attempts.open_or_create_for_product(db, opener, slug, quantity, flow, currency, email,
+                                                                may_create)
+        else:
+            order = payment_attempts.open_or_create_from_cart(db, cart_token, flow, currency, email, may_create)
+        payment_attempts.check_payable(db, order)
+        return order, orders.order_ref(db, order)
 
 
 def _attach(order: Order, **stripe_ids: str) -> None:
@@ -43,20 +59,10 @@ def _attach(order: Order, **stripe_ids: str) -> None:
         orders.attach(db, order, **stripe_ids)
 
 
-def _express_order(order_id: int, source: str, slug: str, quantity: int, flow: Flow, cart_token: str, email: str):
-    """The express page's order: the pending one it already made (with this email), or a new one."""
-    currency = get_settings().rxshop_currency
-    with session() as db:
-        if order_id:
-            order = db.get(Order, order_id)
-            if order is not None and order.status == OrderStatus.PENDING:
-                orders.set_email(db, order, email)
-                return order, orders.order_ref(db, order)
-        if source == "product":
-            order = orders.create_for_product(db, slug, quantity, flow, currency, email)
-        else:
-            order = orders.create_from_cart(db, cart_token, flow, currency, email)
-        return order, orders.order_ref(db, order)
+def _order_budget(state: rx.State):
+    """A check that counts one new order against this tab's and this IP's limits (call inside `async with`)."""
+    token, ip = state.router.session.client_token, state.router.session.client_ip
+    return lambda: ratelimit.allow_new_order(token, ip)
 
 
 class CheckoutState(rx.State):
@@ -70,15 +76,22 @@ class CheckoutState(rx.State):
                 return
             self.busy = True
             cart_token = (await self.get_state(CartState)).token
+            may_create = _order_budget(self)
         s = get_settings()
         try:
-            order, ref = await asyncio.to_thread(_cart_order, cart_token, s.rxshop_currency)
+            order, ref = await asyncio.to_thread(_checkout_order, cart_token, s.rxshop_currency, may_create)
             redirect = await payments.create_checkout_session(
                 ref,
                 success_url=routes.checkout_success(order.number, order.access_token),
                 cancel_url=routes.checkout_cancel(order.number),
+                expires_at=order.expires_at,
             )
             await asyncio.to_thread(_attach, order, stripe_checkout_session_id=redirect.session_id)
+        except payment_attempts.AlreadyPaid as exc:
+            async with self:
+                self.busy = False
+            yield rx.redirect(routes.order(exc.order.number, exc.order.access_token))
+            return
         except Exception as exc:  # noqa: BLE001  (busy never stays stuck)
             async with self:
                 self.busy = False
@@ -103,8 +116,6 @@ class ExpressState(rx.State):
     _product_slug: str = ""
     _quantity: int = 1
     _order_id: int = 0
-    _intent_id: str = ""
-    _customer_id: str = ""
     _cart_token: str = ""
 
     def _summary(self) -> None:
@@ -125,7 +136,7 @@ class ExpressState(rx.State):
     async def load(self):
         params = self.router.url.query_parameters
         self.error, self.busy = "", False
-        self._order_id, self._intent_id, self._customer_id = 0, "", ""
+        self._order_id = 0
         self.card_api = get_settings().rxshop_card_api
         self._cart_token = (await self.get_state(CartState)).token
         if params.get("product"):
@@ -155,22 +166,26 @@ class ExpressState(rx.State):
             email = orders.valid_email((form_data or {}).get("email", "") if isinstance(form_data, dict) else "")
             async with self:  # the state lock is held only to read and write the state, not around the database
                 self.email = email
-                where = (self._order_id, self.source, self._product_slug, self._quantity, self._flow(),
-                         self._cart_token)
-                card_api, intent_id, customer_id = self.card_api, self._intent_id, self._customer_id
-            order, ref = await asyncio.to_thread(_express_order, *where, email)
+                where = (self.source, self._product_slug, self._quantity, self._flow(), self._cart_token,
+                         self.router.session.client_token)
+                may_create, card_api = _order_budget(self), self.card_api
+            order, ref = await asyncio.to_thread(_express_order, *where, email, may_create)
             async with self:
                 self._order_id = order.id
             if card_api == CardApi.CHARGES:
                 yield rx.call_script("window.rxshopPay.createToken()", callback=ExpressState.token_created)
                 return
-            intent = await payments.ensure_payment_intent(ref, intent_id, customer_id)
+            # the order's own PaymentIntent (kept in the database) is reused; a paid one is never replaced
+            intent = await payments.ensure_payment_intent(ref, order.stripe_payment_intent_id or "",
+                                                          order.stripe_customer_id or "")
             await asyncio.to_thread(_attach, order, stripe_payment_intent_id=intent.id,
                                     stripe_customer_id=intent.customer_id)
-            async with self:
-                self._intent_id, self._customer_id = intent.id, intent.customer_id
             yield rx.call_script(f"window.rxshopPay.confirmCard({json.dumps(intent.client_secret)}, "
                                  f"{json.dumps(email)})", callback=ExpressState.card_confirmed)
+        except payment_attempts.AlreadyPaid as exc:  # go to its confirmation page, never pay twice
+            yield rx.redirect(routes.order(exc.order.number, exc.order.access_token))
+        except payments.AlreadyPaidError as exc:
+            yield await self._finish(exc.result, exc.result.order_id or 0)
         except Exception as exc:  # noqa: BLE001  (busy never stays stuck)
             async with self:
                 self.busy, self.error = False, _message(exc)
@@ -192,7 +207,12 @@ class ExpressState(rx.State):
         """Stripe.js finished confirmCardPayment. Its word is only a hint: the PaymentIntent is retrieved here."""
         outcome = outcome if isinstance(outcome, dict) else {}
         async with self:
-            intent_id, order_id = self._intent_id, self._order_id
+            order_id = self._order_id
+        with session() as db:
+            order = db.get(Order, order_id) if order_id else None
+            intent_id = order.stripe_payment_intent_id if order is not None else ""
+        if get_settings().rxshop_card_api != CardApi.PAYMENT_INTENTS:
+            intent_id = ""  # this flow is switched off: nothing to check
         if outcome.get("error") or not intent_id:
             async with self:
                 self.busy = False
@@ -205,6 +225,9 @@ class ExpressState(rx.State):
                 self.busy, self.error = False, _message(exc)
             return
         if result.order_id != order_id or result.status not in ("succeeded", "processing"):
+            if result.order_id == order_id and result.failure_message:  # a decline the server saw itself
+                with session() as db:
+                    payment_attempts.count_failure(db, order_id)
             async with self:
                 self.busy = False
                 self.error = result.failure_message or "The payment did not go through. Please try again."
@@ -213,29 +236,42 @@ class ExpressState(rx.State):
 
     @rx.event(background=True)
     async def token_created(self, outcome: dict):
-        """Charges API: Stripe.js made a card token; the server charges it (idempotency key per order+token)."""
+        """Charges API: Stripe.js made a card token; the server charges it, one attempt at a time per order, a
+        bounded number of declines, never after a success (rxshop/payment_attempts.py)."""
         outcome = outcome if isinstance(outcome, dict) else {}
         token = outcome.get("token")
-        if outcome.get("error") or not isinstance(token, str) or not token.startswith("tok_"):
+        if get_settings().rxshop_card_api != CardApi.CHARGES:
+            token, outcome = None, {"error": "Please reload the page and pay again."}  # the flow is switched off
+        if outcome.get("error") or not isinstance(token, str) or not token.startswith("tok_") or len(token) > 255:
             async with self:
                 self.busy = False
                 self.error = str(outcome.get("error") or "The card could not be read.")[:300]
             return
         async with self:
             order_id = self._order_id
-        with session() as db:
-            order = db.get(Order, order_id) if order_id else None
-            ref = orders.order_ref(db, order) if order is not None and order.status == OrderStatus.PENDING else None
-        if ref is None:  # no order started on this page (or already paid): nothing to charge
+        try:
+            with session() as db:
+                order = db.get(Order, order_id) if order_id else None
+                if order is None or order.flow != Flow.CHARGES:  # no order started on this page for this flow
+                    raise OrderError("Please press Pay again.")
+                attempt = payment_attempts.begin_charge(db, order.id)
+                ref = orders.order_ref(db, order)
+        except payment_attempts.AlreadyPaid as exc:
+            yield rx.redirect(routes.order(exc.order.number, exc.order.access_token))
+            return
+        except Exception as exc:  # noqa: BLE001  (busy never stays stuck)
             async with self:
-                self.busy, self.error = False, "Please press Pay again."
+                self.busy, self.error = False, _message(exc)
             return
         try:
-            result = await payments.create_charge(ref, token)
+            result = await payments.create_charge(ref, token, attempt)
         except Exception as exc:  # noqa: BLE001  (busy never stays stuck)
+            with session() as db:  # only a decline uses up an attempt (an unknown outcome keeps the same key)
+                payment_attempts.end_charge(db, order_id, failed=getattr(exc, "declined", False))
             async with self:
                 self.busy, self.error = False, _message(exc)
             return
         with session() as db:
             orders.attach(db, db.get(Order, order_id), stripe_charge_id=result.charge_id)
+            payment_attempts.end_charge(db, order_id, failed=False)
         yield await self._finish(result, order_id)

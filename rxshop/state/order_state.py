@@ -46,7 +46,7 @@ class OrderState(rx.State):
             self.refunded = format_money(order.refunded_cents, order.currency) if order.refunded_cents else ""
             self.payment_id = receipts.payment_id(order) if paid else ""
             self.email = order.email
-            self.lines = receipts.line_views(db, order, with_links=paid)
+            self.lines = receipts.line_views(db, order, with_links=receipts.shows_links(order))
             self.can_resend = any(ln.delivery_url for ln in self.lines)
             self.phase = order.status
 

@@ -32,7 +32,8 @@ def _order(session, products) -> Order:
 
 def _result(order: Order, **kw) -> PaymentResult:
     return PaymentResult(**{**dict(kind="payment_intent", provider_id="pi_1", status="succeeded", paid=True,
-                                   amount=order.total_cents, currency="usd", order_id=order.id), **kw})
+                                   amount=order.total_cents, currency="usd", order_id=order.id,
+                                   order_number=order.number), **kw})
 
 
 def _status(session, order: Order) -> str:

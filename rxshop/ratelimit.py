@@ -1,0 +1,29 @@
+"""How many orders one browser tab and one client IP may start (the `limits` library, moving window). With Redis
+configured the counters are shared by every worker; otherwise they live in the one worker's memory."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from limits import parse, storage, strategies
+
+from .settings import get_settings
+
+
+
+@lru_cache
+def limiter() -> strategies.MovingWindowRateLimiter:
+    redis_url = os.environ.get("REFLEX_REDIS_URL", "")
+    uri = redis_url if redis_url.startswith(("redis://", "rediss://")) else "memory://"
+    return strategies.MovingWindowRateLimiter(storage.storage_from_string(uri))
+
+
+def allow_new_order(client_token: str, client_ip: str) -> bool:
+    """Count one new order for this tab and this IP; False (nothing counted) when either is over its limit."""
+    s = get_settings()
+    keys = ((parse(s.rxshop_order_limit_client), "rxshop-orders-client:" + client_token[:80]),
+            (parse(s.rxshop_order_limit_ip), "rxshop-orders-ip:" + client_ip[:64]))
+    lim = limiter()
+    if not all(lim.test(item, key) for item, key in keys):
+        return False
+    return all([lim.hit(item, key) for item, key in keys])

@@ -1,0 +1,76 @@
+"""Limited stock is reserved when an order is made and given back when the order is canceled (expired, replaced
+or failed), so two shoppers can't both pay for the last unit. Plain Python: no Reflex, no Stripe."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from .models import Order, OrderLine, Product
+from .models.base import utcnow
+
+log = logging.getLogger("rxshop.reservations")
+
+
+class OutOfStock(ValueError):
+    pass
+
+
+def reserve(session: Session, items: list[tuple[int | None, int]]) -> None:
+    """Take the (product id, quantity) pairs of limited products, in the caller's transaction (roll it back on
+    OutOfStock). Unlimited products are untouched."""
+    for product_id, quantity in items:
+        if product_id is None:
+            continue
+        taken = session.execute(
+            update(Product).where(Product.id == product_id, Product.stock.is_not(None), Product.stock >= quantity)
+            .values(stock=Product.stock - quantity)).rowcount
+        if not taken:
+            product = session.get(Product, product_id)
+            if product is not None and product.stock is not None:
+                session.refresh(product)
+                raise OutOfStock(f"{product.name} is sold out." if product.stock <= 0
+                                 else f"Only {product.stock} of {product.name} left in stock.")
+
+
+def release(session: Session, order_id: int) -> bool:
+    """Give the order's reserved stock back, once (the caller commits)."""
+    won = session.execute(update(Order).where(Order.id == order_id, Order.stock_reserved.is_(True))
+                          .values(stock_reserved=False)).rowcount == 1
+    if won:
+        for line in session.exec(select(OrderLine).where(OrderLine.order_id == order_id)):
+            if line.product_id is not None:
+                session.execute(update(Product).where(Product.id == line.product_id, Product.stock.is_not(None))
+                                .values(stock=Product.stock + line.quantity))
+    return won
+
+
+def take_again(session: Session, order: Order, lines: list[OrderLine]) -> list[str]:
+    """A canceled order was paid after all: take its stock again where there is enough; returns what is short."""
+    short = []
+    for line in lines:
+        if line.product_id is None:
+            continue
+        taken = session.execute(
+            update(Product).where(Product.id == line.product_id, Product.stock.is_not(None),
+                                  Product.stock >= line.quantity)
+            .values(stock=Product.stock - line.quantity)).rowcount
+        product = session.get(Product, line.product_id)
+        if not taken and product is not None and product.stock is not None:
+            short.append(f"{line.name}: {line.quantity} paid, {product.stock} in stock")
+    return short
+
+
+def cancel(session: Session, order: Order, reason: str) -> bool:
+    """pending → canceled (only one caller wins), giving its stock back. Commits."""
+    now = utcnow()
+    won = session.execute(update(Order).where(Order.id == order.id, Order.status == "pending")
+                          .values(status="canceled", updated_at=now,
+                                  note=(order.note + "; " if order.note else "") + f"Canceled: {reason}")
+                          ).rowcount == 1
+    if won:
+        release(session, order.id)
+        log.info("order %s canceled: %s", order.number, reason)
+    session.commit()
+    return won
