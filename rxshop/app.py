@@ -1,7 +1,7 @@
 """Wires pages and HTTP routes, nothing else."""
 import reflex as rx
 
-from . import logs, models, outbox, pages  # noqa: F401  (importing registers tables and @rx.page routes)
+from . import expiry, logs, models, outbox, pages  # noqa: F401  (importing registers tables and @rx.page routes)
 from .api import api
 from .headers import security_headers
 from .metrics import EventTimer, watch_event_loop
@@ -18,3 +18,4 @@ app = rx.App(
 app.add_middleware(EventTimer())  # event handler latency for /api/metrics
 app.register_lifespan_task(watch_event_loop)  # event loop lag for /api/metrics
 app.register_lifespan_task(outbox.run_worker)  # sends queued emails (receipts), retrying with backoff
+app.register_lifespan_task(expiry.run_sweeper)  # cancels pending orders past their expiry, frees their stock

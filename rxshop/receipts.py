@@ -9,7 +9,7 @@ from email.utils import formatdate, make_msgid
 from sqlmodel import Session
 
 from . import delivery, routes
-from .models import Order, OrderStatus
+from .models import Order
 from .money import format_money
 from .orders import lines_of
 
@@ -27,7 +27,7 @@ class OrderLineView:
 
 def shows_links(order: Order) -> bool:
     """May this order show (or email) its download links? Paid, or refunded only in part; never a full refund."""
-    return order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+    return delivery.may_deliver(order)
 
 
 def line_views(session: Session, order: Order, with_links: bool) -> list[OrderLineView]:

@@ -198,3 +198,12 @@ def test_two_shoppers_racing_for_the_last_unit(shop, db, stripe_client):
     assert deliver(event(paid_by_intent(db, stripe_client, winner), "payment_intent.succeeded")).status_code == 200
     db.expire_all()
     assert db.get(Order, winner.id).status == "paid" and db.get(Product, limited).stock == 0
+
+
+def test_a_replaced_payment_intent_is_canceled_first(db, stripe_client):
+    order = new_order(db)
+    first = run(payments.ensure_payment_intent(orders.order_ref(db, order)))
+    orders.set_email(db, order, "changed@example.com")  # the shopper corrected the email: a new PaymentIntent
+    second = run(payments.ensure_payment_intent(orders.order_ref(db, order), first.id, first.customer_id))
+    assert second.id != first.id
+    assert stripe_client.v1.payment_intents.retrieve(first.id).status == "canceled"  # the old secret pays nothing

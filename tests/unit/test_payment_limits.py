@@ -1,0 +1,66 @@
+"""Order rate limits (per tab, per IP), and what a Stripe timeout tells the shopper."""
+import asyncio
+
+import pytest
+import stripe
+
+from rxshop import ratelimit
+from rxshop.payments.errors import stripe_errors
+from rxshop.payments.types import PaymentError
+from rxshop.settings import get_settings
+
+
+@pytest.fixture
+def limits(monkeypatch):
+    monkeypatch.setattr(get_settings(), "rxshop_order_limit_client", "3/10 minutes")
+    monkeypatch.setattr(get_settings(), "rxshop_order_limit_ip", "5/10 minutes")
+    ratelimit.limiter.cache_clear()
+    yield
+    ratelimit.limiter.cache_clear()
+
+
+def test_new_orders_are_limited_per_tab(limits):
+    assert [ratelimit.allow_new_order("tab-a", "10.0.0.1") for _ in range(4)] == [True, True, True, False]
+
+
+def test_new_orders_are_limited_per_ip_whatever_the_tab(limits):
+    # a fresh websocket token per order (what a script does) still meets the per-IP limit
+    allowed = [ratelimit.allow_new_order(f"tab-{i}", "10.0.0.2") for i in range(7)]
+    assert allowed == [True] * 5 + [False] * 2
+    assert ratelimit.allow_new_order("tab-x", "10.0.0.3") is True  # another IP is not affected
+
+
+def test_a_refused_order_is_not_counted(limits):
+    for _ in range(3):
+        ratelimit.allow_new_order("tab-b", "10.0.0.4")
+    assert ratelimit.allow_new_order("tab-b", "10.0.0.4") is False
+    # the refusals above did not use up the IP's budget: another tab there still gets its orders
+    assert ratelimit.allow_new_order("tab-c", "10.0.0.4") is True
+
+
+def _timeout_during(action: str) -> str:
+    async def run():
+        async with stripe_errors(action):
+            raise stripe.APIConnectionError("timed out")
+    with pytest.raises(PaymentError) as info:
+        asyncio.run(run())
+    return info.value.message
+
+
+@pytest.mark.parametrize("action", ["create charge", "retrieve payment intent", "retrieve checkout session"])
+def test_a_timeout_after_money_may_have_moved_never_says_nothing_was_charged(action):
+    assert "Nothing was charged" not in _timeout_during(action)
+    assert "don't pay again" in _timeout_during(action)
+
+
+def test_a_timeout_before_any_charge_says_so():
+    assert "Nothing was charged" in _timeout_during("create checkout session")
+
+
+def test_a_decline_is_marked_as_certain():
+    async def run():
+        async with stripe_errors("create charge"):
+            raise stripe.CardError("Your card was declined.", "source", "card_declined")
+    with pytest.raises(PaymentError) as info:
+        asyncio.run(run())
+    assert info.value.declined is True
