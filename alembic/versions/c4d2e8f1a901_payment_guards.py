@@ -1,7 +1,7 @@
 """payment guards: open-order reuse, expiry, charge attempts, stock reservation
 
 Revision ID: c4d2e8f1a901
-Revises: ba097e0261dd
+Revises: c4t4l0gv3r51
 Create Date: 2026-12-01 11:55:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 revision: str = 'c4d2e8f1a901'
-down_revision: Union[str, Sequence[str], None] = 'ba097e0261dd'
+down_revision: Union[str, Sequence[str], None] = 'c4t4l0gv3r51'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
