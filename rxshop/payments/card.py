@@ -28,6 +28,10 @@ async def ensure_payment_intent(order: OrderRef, existing_id: str = "", customer
         if pi.status in ("requires_payment_method", "requires_confirmation", "requires_action") \
                 and pi.amount == order.total and (pi.receipt_email or "") == order.email:
             return IntentInfo(pi.id, pi.client_secret, pi.status, pi.amount, pi.currency, customer_id)
+        if pi.status != "canceled":  # replaced (the email changed): the old one must not be paid any more
+            old = await cancel_payment_intent(existing_id)
+            if old.status in ("succeeded", "processing"):
+                raise AlreadyPaidError(old)
     if not customer_id:
         async with stripe_errors("create customer"):
             customer = await client.v1.customers.create_async(
