@@ -78,7 +78,10 @@ class Stack:
         self.shop = ShopServer(workdir, {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.mail.port),
                                          "STRIPE_SECRET_KEY": "sk_test_sandbox",
                                          "STRIPE_PUBLISHABLE_KEY": "pk_test_sandbox",
-                                         "STRIPE_WEBHOOK_SECRET": secret, **(extra_env or {})})
+                                         "STRIPE_WEBHOOK_SECRET": secret,
+                                         # the load generators start orders far faster than a shopper may
+                                         "RXSHOP_ORDER_LIMIT_CLIENT": "1000000/minute",
+                                         "RXSHOP_ORDER_LIMIT_IP": "1000000/minute", **(extra_env or {})})
         if port:  # reuse a port the frontend was already built for
             self.shop.port, self.shop.url = port, f"http://127.0.0.1:{port}"
             self.shop.env["RXSHOP_BASE_URL"] = self.shop.url
