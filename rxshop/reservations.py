@@ -20,9 +20,7 @@ class OutOfStock(ValueError):
 def reserve(session: Session, items: list[tuple[int | None, int]]) -> None:
     """Take the (product id, quantity) pairs of limited products, in the caller's transaction (roll it back on
     OutOfStock). Unlimited products are untouched."""
-    for product_id, quantity in items:
-        if product_id is None:
-            continue
+    for product_id, quantity in sorted((p, q) for p, q in items if p is not None):  # row locks in id order
         taken = session.execute(
             update(Product).where(Product.id == product_id, Product.stock.is_not(None), Product.stock >= quantity)
             .values(stock=Product.stock - quantity)).rowcount
@@ -39,7 +37,8 @@ def release(session: Session, order_id: int) -> bool:
     won = session.execute(update(Order).where(Order.id == order_id, Order.stock_reserved.is_(True))
                           .values(stock_reserved=False)).rowcount == 1
     if won:
-        for line in session.exec(select(OrderLine).where(OrderLine.order_id == order_id)):
+        for line in session.exec(select(OrderLine).where(OrderLine.order_id == order_id)
+                                 .order_by(OrderLine.product_id)):
             if line.product_id is not None:
                 session.execute(update(Product).where(Product.id == line.product_id, Product.stock.is_not(None))
                                 .values(stock=Product.stock + line.quantity))
@@ -49,7 +48,7 @@ def release(session: Session, order_id: int) -> bool:
 def take_again(session: Session, order: Order, lines: list[OrderLine]) -> list[str]:
     """A canceled order was paid after all: take its stock again where there is enough; returns what is short."""
     short = []
-    for line in lines:
+    for line in sorted(lines, key=lambda ln: ln.product_id or 0):  # row locks in product id order
         if line.product_id is None:
             continue
         taken = session.execute(

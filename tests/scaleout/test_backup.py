@@ -31,7 +31,8 @@ def fill(engine) -> None:
             if i < 2:
                 order_payments.fulfil(s, PaymentResult(kind="payment_intent", provider_id=f"pi_b{i}",
                                                        status="succeeded", paid=True, amount=order.total_cents,
-                                                       currency="usd", order_id=order.id), f"webhook evt_b{i}")
+                                                       currency="usd", order_id=order.id,
+                                                       order_number=order.number), f"webhook evt_b{i}")
         s.add(WebhookEvent(id="evt_b0", type="payment_intent.succeeded"))
         s.add_all([AuditEntry(operator_email="op@example.com", action="product.update", target="product:1",
                               detail="price 1400 → 1500"),

@@ -45,7 +45,7 @@ def new_order(engine, *items: tuple[str, int]) -> Order:
 
 def paid(order: Order, pi: str) -> PaymentResult:
     return PaymentResult(kind="payment_intent", provider_id=pi, status="succeeded", paid=True,
-                         amount=order.total_cents, currency="usd", order_id=order.id)
+                         amount=order.total_cents, currency="usd", order_id=order.id, order_number=order.number)
 
 
 def at_once(n: int, fn) -> list:
@@ -74,18 +74,22 @@ def test_concurrent_fulfilment_of_one_payment_pays_once(pg):
 
 
 def test_two_orders_race_for_the_last_unit_one_gets_it(pg):
-    first, second = new_order(pg, ("a", 1)), new_order(pg, ("a", 1))
-
-    def fulfil(i):
-        order = (first, second)[i]
-        with Session(pg, expire_on_commit=False) as s:
-            order_payments.fulfil(s, paid(order, f"pi_race_{i}"), "test")
-
-    at_once(2, fulfil)
-    assert product(pg, "a").stock == 0
+    """The last unit is reserved when the order is made: of two shoppers ordering it at once, one gets an order."""
     with Session(pg) as s:
-        notes = sorted(s.get(Order, o.id).note for o in (first, second))
-    assert notes[0] == "" and notes[1].startswith("Oversold")  # exactly one got the unit
+        tokens = [carts.add_item(s, None, product(pg, "a").id, 1)[0].token for _ in range(2)]
+
+    def order(i):
+        with Session(pg, expire_on_commit=False) as s:
+            try:
+                return orders.create_from_cart(s, tokens[i], "checkout", "usd", email="x@example.com")
+            except orders.OrderError:
+                return None
+
+    made = [o for o in at_once(2, order) if o is not None]
+    assert len(made) == 1 and product(pg, "a").stock == 0
+    with Session(pg, expire_on_commit=False) as s:
+        assert order_payments.fulfil(s, paid(made[0], "pi_race"), "test").newly_paid
+    assert product(pg, "a").stock == 0
 
 
 def test_concurrent_deliveries_of_one_webhook_event_fulfil_once(pg):
@@ -143,11 +147,8 @@ def test_concurrent_adds_to_one_cart_lose_no_update(pg):
 
 def test_stock_is_taken_in_product_order_so_two_payments_cannot_deadlock(pg):
     """Row locks taken in one global order (product id): two orders with the same products in opposite order
-    can't wait on each other."""
+    can't wait on each other. Stock is taken when the order is made (reserved)."""
     a, b = product(pg, "b"), product(pg, "c")
-    order = new_order(pg, ("c", 1), ("b", 1))  # lines in reverse id order
-    with Session(pg) as s:
-        assert [ln.product_id for ln in s.exec(select(OrderLine).order_by(OrderLine.id))] == [b.id, a.id]
     seen = []
 
     def capture(_conn, _cursor, statement, params, _context, _many):
@@ -156,9 +157,11 @@ def test_stock_is_taken_in_product_order_so_two_payments_cannot_deadlock(pg):
 
     sqlalchemy.event.listen(pg, "before_cursor_execute", capture)
     try:
-        with Session(pg, expire_on_commit=False) as s:
-            order_payments.fulfil(s, paid(order, "pi_order"), "test")
+        order = new_order(pg, ("c", 1), ("b", 1))  # lines in reverse id order
     finally:
         sqlalchemy.event.remove(pg, "before_cursor_execute", capture)
+    with Session(pg) as s:
+        assert [ln.product_id for ln in s.exec(select(OrderLine).order_by(OrderLine.id))] == [b.id, a.id]
     ids = [next(v for k, v in p.items() if k.startswith("id")) for p in seen]
     assert ids == sorted(ids) == [a.id, b.id]
+    assert order.stock_reserved

@@ -1,5 +1,6 @@
 """Order rate limits (per tab, per IP), and what a Stripe timeout tells the shopper."""
 import asyncio
+import concurrent.futures
 
 import pytest
 import stripe
@@ -38,12 +39,18 @@ def test_a_refused_order_is_not_counted(limits):
     assert ratelimit.allow_new_order("tab-c", "10.0.0.4") is True
 
 
+def _run(coro_fn):
+    """asyncio.run in a worker thread (Playwright's sync API may hold this thread's loop in a full run)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro_fn()).result()
+
+
 def _timeout_during(action: str) -> str:
     async def run():
         async with stripe_errors(action):
             raise stripe.APIConnectionError("timed out")
     with pytest.raises(PaymentError) as info:
-        asyncio.run(run())
+        _run(run)
     return info.value.message
 
 
@@ -62,5 +69,5 @@ def test_a_decline_is_marked_as_certain():
         async with stripe_errors("create charge"):
             raise stripe.CardError("Your card was declined.", "source", "card_declined")
     with pytest.raises(PaymentError) as info:
-        asyncio.run(run())
+        _run(run)
     assert info.value.declined is True
