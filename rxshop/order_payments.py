@@ -15,7 +15,7 @@ from .models import Order, OrderStatus, PaymentKind, PaymentStatus, Payment, Pay
 from .models.base import utcnow
 from .orders import lines_of
 from .payments.types import PaymentResult
-from .receipts import shows_links
+from .delivery import may_deliver
 
 log = logging.getLogger("rxshop.order_payments")
 
@@ -119,7 +119,7 @@ def fulfil(session: Session, result: PaymentResult, source: str) -> FulfilOutcom
             carts.remove_ordered(session, order.cart_id, [(ln.product_id, ln.quantity) for ln in lines])
     session.commit()
     session.refresh(order)
-    if not shows_links(order):  # refunded in full (before or after)
+    if not may_deliver(order):  # refunded in full (before or after)
         return FulfilOutcome(order.id, False, False, False, order.watch_token)
     return FulfilOutcome(order.id, True, won, order.email_sent_at is None and bool(order.email), order.watch_token)
 

@@ -1,7 +1,7 @@
 """payment guards: open-order reuse, expiry, charge attempts, stock reservation
 
 Revision ID: c4d2e8f1a901
-Revises: c4t4l0gv3r51
+Revises: d291914d52ab
 Create Date: 2026-12-01 11:55:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 revision: str = 'c4d2e8f1a901'
-down_revision: Union[str, Sequence[str], None] = 'c4t4l0gv3r51'
+down_revision: Union[str, Sequence[str], None] = 'd291914d52ab'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

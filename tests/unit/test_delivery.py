@@ -27,7 +27,8 @@ def paid_order(db, products, tmp_path, monkeypatch):
     carts.add_item(db, cart.token, products_["book"], 1)
     order = orders.create_from_cart(db, cart.token, "checkout", "usd")
     result = PaymentResult(kind="payment_intent", provider_id="pi_1", status="succeeded", paid=True,
-                           amount=order.total_cents, currency="usd", order_id=order.id, email="b@example.com",
+                           amount=order.total_cents, currency="usd", order_id=order.id, order_number=order.number,
+                           email="b@example.com",
                            charge_id="ch_1")
     order_payments.fulfil(db, result, "test")
     yield db.get(Order, order.id), result
