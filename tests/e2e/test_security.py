@@ -50,12 +50,12 @@ def test_forged_events_change_nothing(shop, shop_url):
         # Paying without a cart: each of these answers with its refusal, and none makes an order or a payment.
         tab.send([
             (f"{express}.card_confirmed", {"outcome": {"paymentIntent": "pi_forged", "status": "succeeded"}}),
-            (f"{express}.token_created", {"outcome": {"token": "tok_visa"}}),
+            (f"{express}.token_created", {"outcome": {"token": "tok_visa"}}),  # Charges are off: refused
             (f"{express}.pay", {"form_data": {"email": "x@example.com", "amount": 1}}),
             (f"{checkout}.start", {}),
             (f"{order}.load", {}),
         ])
-        wait_until(lambda: tab.answered("The payment did not go through.") and tab.answered("Please press Pay again.")
+        wait_until(lambda: tab.answered("The payment did not go through.") and tab.answered("Please reload the page and pay again.")
                    and tab.answered("Your cart is empty.") >= 2 and tab.answered("not_found"), 20,
                    message=lambda: f"answers so far: {tab.received}")
         assert counts(shop) == before
