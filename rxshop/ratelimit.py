@@ -10,9 +10,9 @@ from limits import parse, storage, strategies
 from .settings import get_settings
 
 
-
 @lru_cache
 def limiter() -> strategies.MovingWindowRateLimiter:
+    """The one limiter of the shop (order creation, console logins, link re-sends)."""
     redis_url = os.environ.get("REFLEX_REDIS_URL", "")
     uri = redis_url if redis_url.startswith(("redis://", "rediss://")) else "memory://"
     return strategies.MovingWindowRateLimiter(storage.storage_from_string(uri))

@@ -3,20 +3,12 @@ configured the counters are shared by every worker; otherwise they live in the o
 from __future__ import annotations
 
 import math
-import os
 import time
-from functools import lru_cache
 
-from limits import RateLimitItem, parse, storage, strategies
+from limits import RateLimitItem, parse
 
+from ..ratelimit import limiter as _limiter
 from ..settings import get_settings
-
-
-@lru_cache
-def _limiter() -> strategies.MovingWindowRateLimiter:
-    redis_url = os.environ.get("REFLEX_REDIS_URL", "")
-    uri = redis_url if redis_url.startswith(("redis://", "rediss://")) else "memory://"
-    return strategies.MovingWindowRateLimiter(storage.storage_from_string(uri))
 
 
 def _items() -> tuple[RateLimitItem, RateLimitItem]:
