@@ -370,3 +370,22 @@ def test_charges_api_decline_then_success(page: Page, charges_api, shop_url, mai
     expect(page.get_by_test_id("payment-id")).to_have_text(re.compile(r"^ch_"))
     body = mail.wait_for("buyer-charges@example.com")[0].get_content()
     assert "Payment of $18.00 succeeded (Stripe payment ch_" in body
+
+
+def test_unexpected_failure_never_leaves_checkout_stuck(page: Page, shop, shop_url):
+    """The database refuses the order's write (another process holds its write lock past the busy timeout): the
+    shopper reads a general message, and the Checkout button works again once the database is back."""
+    add_to_cart(page, shop_url, "Line Icon Pack")
+    open_page(page, shop_url + "/cart")
+    con = sqlite3.connect(shop.db_path, isolation_level=None)
+    con.execute("BEGIN EXCLUSIVE")  # writers wait 5 s (busy_timeout), then fail; readers go on (WAL)
+    try:
+        button = page.get_by_role("button", name="Checkout", exact=True)
+        button.click()
+        expect(page.get_by_text("Something went wrong on our side")).to_be_visible(timeout=30000)
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+    expect(button).to_be_enabled()
+    button.click()
+    expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"), timeout=20000)
