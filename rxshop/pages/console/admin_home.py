@@ -10,7 +10,7 @@ BOX = "flex flex-col gap-1 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-2
 def _tile(t) -> rx.Component:
     return rx.el.div(rx.el.span(t.label, class_name="text-sm text-slate-600"),
                      rx.el.span(t.revenue, class_name="text-2xl font-bold"),
-                     rx.el.span(t.orders.to_string() + " orders", class_name="text-sm"),
+                     rx.el.span(t.orders, rx.cond(t.orders == 1, " order", " orders"), class_name="text-sm"),
                      class_name=BOX, data_testid="revenue-tile")
 
 
