@@ -152,12 +152,14 @@ def test_instance_killed_mid_session(browser: Browser, topology):
 
 def on_other_instance(topology, page: Page, taken: int) -> int:
     """Reload until this tab's websocket is on the instance other than `taken` (round robin, no stickiness).
-    A page load makes the same number of requests each time, so one extra request in between shifts the turn."""
-    for _ in range(20):
+    A page load makes the same number of requests each time, so the extra requests in between alternate between one
+    and two: whatever that number is, the websocket's turn moves to the other instance within two reloads."""
+    for attempt in range(20):
         counts = topology.holder(2)
         if counts[taken] == 1:
             return next(p for p in topology.ports if p != taken)
-        urllib.request.urlopen(topology.url + "/api/health/live", timeout=10).close()
+        for _ in range(1 + attempt % 2):
+            urllib.request.urlopen(topology.url + "/api/health/live", timeout=10).close()
         page.reload()
         expect(page.locator("[data-cart-ready=true]")).to_be_attached(timeout=15000)
     raise AssertionError(f"could not get a websocket onto the second instance: {counts}")
