@@ -66,6 +66,19 @@ def open_order(session: Session, flow: str, wanted: list[tuple[int, int, int]], 
     return found
 
 
+def _reused(session: Session, order: Order, email: str) -> Order:
+    """An open order taken up again (on reload, or Pay pressed again), with the address typed this time."""
+    if email:
+        orders.set_email(session, order, email)
+    return order
+
+
+def _spend(may_create: Callable[[], bool]) -> None:
+    """Count one new order against the caller's limits, or refuse it."""
+    if not may_create():
+        raise OrderError(TOO_MANY)
+
+
 def open_or_create_from_cart(session: Session, cart_token: object, flow: str, currency: str, email: str,
                              may_create: Callable[[], bool] = lambda: True) -> Order:
     """The cart's open order for this flow (same lines and prices), or a new one if `may_create()` allows it."""
@@ -74,11 +87,8 @@ def open_or_create_from_cart(session: Session, cart_token: object, flow: str, cu
         wanted = [(p.id, qty, p.price_cents) for p, qty in items]
         found = open_order(session, flow, wanted, cart_id=cart_id)
         if found is not None:
-            if email:
-                orders.set_email(session, found, email)
-            return found
-    if not may_create():
-        raise OrderError(TOO_MANY)
+            return _reused(session, found, email)
+    _spend(may_create)
     return orders.create_from_cart(session, cart_token, flow, currency, email)
 
 
@@ -89,11 +99,8 @@ def open_or_create_for_product(session: Session, opener: str, product_slug: obje
     if product is not None and opener and isinstance(quantity, int):
         found = open_order(session, flow, [(product.id, quantity, product.price_cents)], opener=opener)
         if found is not None:
-            if email:
-                orders.set_email(session, found, email)
-            return found
-    if not may_create():
-        raise OrderError(TOO_MANY)
+            return _reused(session, found, email)
+    _spend(may_create)
     return orders.create_for_product(session, product_slug, quantity, flow, currency, email, opener)
 
 

@@ -103,6 +103,25 @@ def test_one_open_order_per_cart_and_flow(db):
     assert [o.id for o in pending] == [third.id]
 
 
+def test_only_a_new_order_spends_the_callers_order_budget(db):
+    cart, _ = carts.add_item(db, None, product_id(db, "mug"), 1)
+    spent = []
+
+    def budget(allow):
+        return lambda: spent.append(allow) or allow
+
+    with pytest.raises(OrderError):  # over the limit: no new order
+        payment_attempts.open_or_create_from_cart(db, cart.token, "express", "usd", "", budget(False))
+    assert db.exec(select(Order).where(Order.cart_id == cart.id)).all() == []
+    first = payment_attempts.open_or_create_from_cart(db, cart.token, "express", "usd", "", budget(True))
+    again = payment_attempts.open_or_create_from_cart(db, cart.token, "express", "usd", "b@example.com",
+                                                      budget(False))
+    assert again.id == first.id and again.email == "b@example.com"  # reuse costs nothing and takes the new address
+    assert spent == [False, True]
+    with pytest.raises(OrderError):  # "Buy now" is bounded the same way
+        payment_attempts.open_or_create_for_product(db, "tab-1", "mug", 1, "express", "usd", "", budget(False))
+
+
 def test_expired_orders_are_canceled_at_stripe_and_give_stock_back(db, stripe_client):
     from rxshop import expiry
 
