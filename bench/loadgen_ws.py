@@ -38,7 +38,7 @@ class Shopper:
 
     def __init__(self, url: str, done_when: str):
         self.base = url.replace("http://", "ws://").replace("https://", "wss://").rstrip("/")
-        self.done_when = done_when  # "toast": an update carrying a frontend event; "redirect": a redirect or toast
+        self.done_when = done_when  # "toast": the update carrying the cart's toast; "redirect": a redirect event
         self.pending: collections.deque[float] = collections.deque()
         self.latencies: list[float] = []
         self.ok = self.failed = 0
@@ -82,14 +82,21 @@ class Shopper:
             name, update = json.loads(msg[len(NS) + 3:])[:2]
             if name != "event" or not isinstance(update, dict):
                 continue
-            events = update.get("events") or []
-            if not events or not self.pending:
+            if not self.pending:
                 continue
-            text = json.dumps(events)
             if self.done_when == "redirect":
+                events = update.get("events") or []
+                if not events:
+                    continue
+                text = json.dumps(events)
                 success = '"_redirect"' in text or "window.location" in text
-            else:
-                success = "toast" in text and "success" in text
+            else:  # an add is answered by the update carrying the cart's new flash (its toast)
+                flash = next((d["flash_rx_state_"] for d in (update.get("delta") or {}).values()
+                              if isinstance(d, dict) and "flash_rx_state_" in d), None)
+                if flash is None:
+                    continue
+                text = json.dumps(flash)
+                success = flash.get("level") == "success"
             if not success and len(self.last_error) == 0:
                 self.last_error = text[:300]
             self.latencies.append((now - self.pending.popleft()) * 1000)

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from . import availability, catalog
 from .availability import MAX_QUANTITY
 from .catalog import ProductRow, get_active_by_slug
-from .db import relax_durability
+from .db import DB, Statement, connection_of, relax_durability
 from .models import Cart, CartItem, Product
 from .models.base import utcnow
 from .money import format_money
@@ -95,28 +95,29 @@ class CartRef:
     token: str
 
 
-# The hot path in plain SQL (same text on SQLite and PostgreSQL): no ORM objects, one statement per step.
-_NOW = sa.bindparam("now", type_=sa.DateTime())
-_CART_ID = sa.text("SELECT id FROM cart WHERE token = :token")
-_NEW_CART = sa.text("INSERT INTO cart (token, created_at, updated_at) VALUES (:token, :now, :now) RETURNING id"
-                    ).bindparams(_NOW)
-_TOUCH = sa.text("UPDATE cart SET updated_at = :now WHERE id = :cart").bindparams(_NOW)
+# The hot path in plain SQL (same text on SQLite and PostgreSQL): no ORM objects, one statement per step, run on
+# the DBAPI cursor (db.Statement).
+_NOW = sa.DateTime()
+_CART_ID = Statement("SELECT id FROM cart WHERE token = :token")
+_NEW_CART = Statement("INSERT INTO cart (token, created_at, updated_at) VALUES (:token, :now, :now) RETURNING id",
+                      now=_NOW)
+_TOUCH = Statement("UPDATE cart SET updated_at = :now WHERE token = :token RETURNING id", now=_NOW)
 # One statement adds a line or raises its quantity, and only while the result stays within the limit.
-_ADD = sa.text(
+_ADD = Statement(
     "INSERT INTO cartitem (cart_id, product_id, quantity, added_at) VALUES (:cart, :product, :qty, :now) "
     "ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = cartitem.quantity + excluded.quantity "
-    "WHERE cartitem.quantity + excluded.quantity <= :limit RETURNING quantity").bindparams(_NOW)
-_QUANTITY = sa.text("SELECT quantity FROM cartitem WHERE cart_id = :cart AND product_id = :product")
-_SET = sa.text("UPDATE cartitem SET quantity = :qty WHERE cart_id = :cart AND product_id = :product")
-_REMOVE = sa.text("DELETE FROM cartitem WHERE cart_id = :cart AND product_id = :product")
-_ITEMS = sa.text("SELECT c.id, i.product_id, i.quantity FROM cart c LEFT JOIN cartitem i ON i.cart_id = c.id "
-                 "WHERE c.token = :token ORDER BY i.id")
+    "WHERE cartitem.quantity + excluded.quantity <= :limit RETURNING quantity", now=_NOW)
+_QUANTITY = Statement("SELECT quantity FROM cartitem WHERE cart_id = :cart AND product_id = :product")
+_SET = Statement("UPDATE cartitem SET quantity = :qty WHERE cart_id = :cart AND product_id = :product")
+_REMOVE = Statement("DELETE FROM cartitem WHERE cart_id = :cart AND product_id = :product")
+_ITEMS = Statement("SELECT c.id, i.product_id, i.quantity FROM cart c LEFT JOIN cartitem i ON i.cart_id = c.id "
+                   "WHERE c.token = :token ORDER BY i.id")
 
 
-def _cart_id(session: Session, token: object) -> int | None:
+def _cart_id(db, token: object) -> int | None:
     if not is_valid_token(token):
         return None
-    return session.connection().execute(_CART_ID, {"token": token}).scalar()
+    return _CART_ID.scalar(db, {"token": token})
 
 
 def _require(product: ProductRow | None, quantity: int, currency: str | None) -> ProductRow:
@@ -130,24 +131,21 @@ def _limit(product: ProductRow) -> int:
     return MAX_QUANTITY if product.stock is None else min(MAX_QUANTITY, product.stock)
 
 
-def add_item(session: Session, token: object, product_id: object, quantity: object = 1,
+def add_item(session: DB, token: object, product_id: object, quantity: object = 1,
              currency: str | None = None) -> tuple[CartRef, ProductRow]:
     """Add `quantity` of a product; returns the (possibly new) cart. Raises CartError and changes nothing on bad input."""
     pid, qty = parse_id(product_id), parse_quantity(quantity)
     product = _require(catalog.get(session, pid), qty, currency)
     relax_durability(session)
-    conn = session.connection()
-    now = utcnow()
-    cart_id = _cart_id(session, token)
+    conn, now = connection_of(session), utcnow()
+    # An existing cart is touched and found in one statement; an unknown or missing token gets a new cart.
+    cart_id = _TOUCH.scalar(conn, {"token": token, "now": now}) if is_valid_token(token) else None
     if cart_id is None:
         token = new_token()
-        cart_id = conn.execute(_NEW_CART, {"token": token, "now": now}).scalar_one()
-    else:
-        conn.execute(_TOUCH, {"cart": cart_id, "now": now})
-    added = conn.execute(_ADD, {"cart": cart_id, "product": pid, "qty": qty, "now": now,
-                                "limit": _limit(product)}).scalar()
+        cart_id = _NEW_CART.scalar(conn, {"token": token, "now": now})
+    added = _ADD.scalar(conn, {"cart": cart_id, "product": pid, "qty": qty, "now": now, "limit": _limit(product)})
     if added is None:  # the line would pass the limit: nothing changed
-        held = conn.execute(_QUANTITY, {"cart": cart_id, "product": pid}).scalar() or 0
+        held = _QUANTITY.scalar(conn, {"cart": cart_id, "product": pid}) or 0
         session.rollback()
         _require(product, held + qty, currency)
         raise CartError(f"Only {_limit(product)} of {product.name} fit in your cart.")
@@ -155,27 +153,27 @@ def add_item(session: Session, token: object, product_id: object, quantity: obje
     return CartRef(cart_id, token), product
 
 
-def set_quantity(session: Session, token: object, product_id: object, quantity: object,
+def set_quantity(session: DB, token: object, product_id: object, quantity: object,
                  currency: str | None = None) -> CartRef:
     pid, qty = parse_id(product_id), parse_quantity(quantity)
     relax_durability(session)
-    cart_id = _cart_id(session, token)
-    conn = session.connection()
-    held = conn.execute(_QUANTITY, {"cart": cart_id, "product": pid}).scalar() if cart_id else None
+    conn = connection_of(session)
+    cart_id = _cart_id(conn, token)
+    held = _QUANTITY.scalar(conn, {"cart": cart_id, "product": pid}) if cart_id else None
     if held is None:
         raise CartError("That product is not in your cart.")
     _require(catalog.get(session, pid), qty, currency)
-    conn.execute(_SET, {"cart": cart_id, "product": pid, "qty": qty})
-    conn.execute(_TOUCH, {"cart": cart_id, "now": utcnow()})
+    _SET.run(conn, {"cart": cart_id, "product": pid, "qty": qty})
+    _TOUCH.run(conn, {"token": token, "now": utcnow()})
     session.commit()
     return CartRef(cart_id, token)
 
 
-def remove_item(session: Session, token: object, product_id: object) -> CartRef:
+def remove_item(session: DB, token: object, product_id: object) -> CartRef:
     pid = parse_id(product_id)
     relax_durability(session)
     cart_id = _cart_id(session, token)
-    if cart_id is None or session.connection().execute(_REMOVE, {"cart": cart_id, "product": pid}).rowcount != 1:
+    if cart_id is None or _REMOVE.run(session, {"cart": cart_id, "product": pid}).rowcount != 1:
         session.rollback()
         raise CartError("That product is not in your cart.")
     session.commit()
@@ -196,13 +194,13 @@ def remove_ordered(session: Session, cart_id: int, ordered: list[tuple[int | Non
             session.add(item)
 
 
-def cart_items(session: Session, token: object) -> tuple[int | None, list[tuple[ProductRow, int]]]:
+def cart_items(session: DB, token: object) -> tuple[int | None, list[tuple[ProductRow, int]]]:
     """The cart's id and its (product, quantity) lines in the order they were added; (None, []) without a cart."""
     if not is_valid_token(token):
         return None, []
     products = catalog.snapshot(session).by_id
     cart_id, items = None, []
-    for cid, pid, qty in session.connection().execute(_ITEMS, {"token": token}):
+    for cid, pid, qty in _ITEMS.run(session, {"token": token}).fetchall():
         cart_id = cid
         if pid is not None and pid in products:
             items.append((products[pid], qty))
@@ -234,7 +232,7 @@ def summary(items: list[tuple[ProductRow, int]], currency: str | None = None) ->
     )
 
 
-def view(session: Session, token: object, currency: str | None = None) -> CartView:
+def view(session: DB, token: object, currency: str | None = None) -> CartView:
     """The cart re-priced from the database. Lines whose product is gone or short of stock are flagged."""
     return summary(cart_items(session, token)[1], currency)
 

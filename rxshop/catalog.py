@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from . import availability
+from .db import DB, Statement, connection_of
 from .models import Product
 from .money import format_money
 
@@ -44,14 +45,14 @@ class Snapshot:
 
 _FIELDS = [f.name for f in dataclasses.fields(ProductRow)]
 _PRODUCTS = sa.select(*(getattr(Product.__table__.c, name) for name in _FIELDS)).order_by(Product.__table__.c.id)
-_VERSION = sa.text("SELECT version FROM catalogversion WHERE id = 1")
+_VERSION = Statement("SELECT version FROM catalogversion WHERE id = 1")
 _snapshots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> Snapshot
 
 
-def snapshot(session: Session) -> Snapshot:
+def snapshot(session: DB) -> Snapshot:
     """The whole catalog as of now: cached per database, re-read when a product changed."""
-    conn = session.connection()
-    version = conn.execute(_VERSION).scalar()
+    version = _VERSION.scalar(session)
+    conn = connection_of(session)
     cached = _snapshots.get(conn.engine)
     if cached is not None and cached.version == version:
         return cached
@@ -93,7 +94,7 @@ def to_card(product: Product | ProductRow, currency: str | None = None) -> Produ
     )
 
 
-def get(session: Session, product_id: int) -> ProductRow | None:
+def get(session: DB, product_id: int) -> ProductRow | None:
     return snapshot(session).by_id.get(product_id)
 
 

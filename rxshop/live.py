@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from .db import DB, Statement
 from .models import LiveTab
 from .models.base import utcnow
 
@@ -43,12 +45,16 @@ def open_tabs(db: Session, kind: str = SHOP) -> list[str]:
                         .order_by(col(LiveTab.seen_at).desc()).limit(MAX_PUSH)))
 
 
-def tabs_of_cart(db: Session, cart_token: str, but: str = "") -> list[str]:
+# Asked on every cart change: plain SQL on the change's own connection (no ORM work on the hot path).
+_TABS_OF_CART = Statement("SELECT client_token FROM livetab WHERE cart_token = :cart AND client_token != :but "
+                          "AND seen_at >= :since LIMIT 50", since=sa.DateTime())
+
+
+def tabs_of_cart(db: DB, cart_token: str, but: str = "") -> list[str]:
     if not cart_token:
         return []
-    q = select(LiveTab.client_token).where(LiveTab.cart_token == cart_token, LiveTab.client_token != but,
-                                           col(LiveTab.seen_at) >= utcnow() - KEEP)
-    return list(db.exec(q.limit(50)))
+    rows = _TABS_OF_CART.run(db, {"cart": cart_token, "but": but, "since": utcnow() - KEEP}).fetchall()
+    return [row[0] for row in rows]
 
 
 def _aware(dt):

@@ -5,6 +5,7 @@ import reflex as rx
 from .. import routes
 from ..settings import get_settings
 from ..state import CartState
+from .cart_feedback import cart_feedback
 from .ui import link
 
 
@@ -29,6 +30,7 @@ def header() -> rx.Component:
                 ),
                 aria_label="Main",
             ),
+            cart_feedback(),
             class_name="mx-auto flex max-w-6xl items-center justify-between px-4 py-3",
         ),
         class_name="sticky top-0 z-10 border-b border-slate-200 bg-white/95",

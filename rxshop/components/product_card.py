@@ -4,6 +4,7 @@ import reflex as rx
 
 from .. import routes
 from ..state import CartState
+from .cart_feedback import busy_on_click
 from .ui import button_primary, link
 
 
@@ -27,8 +28,10 @@ def product_card(p) -> rx.Component:
             ),
             button_primary(
                 rx.cond(p.available, "Add to cart", p.problem),
-                on_click=CartState.add(p.id, 1),
-                disabled=~p.available | (CartState.busy_id == p.id),
+                on_click=[busy_on_click(p.id), CartState.add(p.id, 1)],
+                disabled=~p.available,
+                data_add=p.id,
+                data_unavailable=~p.available,
                 aria_label=rx.cond(p.available, "Add " + p.name + " to cart", p.name + ": " + p.problem),
                 class_name="mt-auto w-full",
             ),

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import reflex as rx
 
 from .. import carts, live, routes
 from ..carts import CartError, CartLine
-from ..db import session
+from ..db import connect, session
 
 log = logging.getLogger("rxshop.cart")
 
@@ -20,7 +19,9 @@ class CartState(rx.State):
     subtotal: str = ""
     can_checkout: bool = False
     loaded: bool = False
-    busy_id: int = 0  # product whose add/change is running: its buttons are disabled meanwhile
+    # The toast of the last change, shown by components/cart_feedback when `rev` moves: it rides in the same update
+    # as the cart instead of a message of its own (that also ends the clicked add button's busy state).
+    flash: dict[str, str | int] = {"rev": 0, "level": "", "text": ""}
     notice: str = ""  # e.g. "Checkout was canceled" after coming back from Stripe
     field_rev: int = 0  # bumped when a typed quantity is refused, so the field shows the stored one again
 
@@ -30,14 +31,30 @@ class CartState(rx.State):
         self.loaded = True
 
     def _reload(self) -> None:
-        with session() as s:
-            self._refresh(s)
+        with connect() as db:
+            self._refresh(db)
 
-    def _changed(self) -> None:
-        """This tab changed the cart: push it to the browser's other tabs showing the same cart."""
+    def _change(self, change, *args):
+        """Apply a cart rule `change(db, token, *args)` (it returns the cart, or the cart and more) and show the
+        result, on one connection; then push the cart to the browser's other tabs showing it. Returns what `change`
+        returned; raises CartError, having changed nothing."""
         me = self.router.session.client_token
-        _record_tab(me, self.token)
-        live.schedule(push_cart(self.token, me))
+        with connect() as db:
+            result = change(db, self.token, *args)
+            ref = result[0] if isinstance(result, tuple) else result
+            new_cart = ref.token != self.token
+            if new_cart:
+                self.token = ref.token
+            self._refresh(db)
+            others = [] if new_cart else live.tabs_of_cart(db, self.token, me)
+        if new_cart:
+            _record_tab(me, self.token)  # later changes from the browser's other tabs reach this one
+        if others:
+            live.schedule(push_cart(others))
+        return result
+
+    def _say(self, level: str, text: str) -> None:
+        self.flash = {"rev": int(self.flash.get("rev", 0)) + 1, "level": level, "text": text}
 
     @rx.event
     def load(self):
@@ -46,53 +63,31 @@ class CartState(rx.State):
         self._reload()
         _record_tab(self.router.session.client_token, self.token)  # so later changes can be pushed to this tab
 
-    def _add(self, product_id: object, quantity: object):
-        """Add to the cart; returns the toast to show."""
+    def _add(self, product_id: object, quantity: object) -> None:
         try:
-            with session() as s:
-                cart, product = carts.add_item(s, self.token, product_id, quantity)
-                if cart.token != self.token:
-                    self.token = cart.token
-                self._refresh(s)
-                name = product.name
+            _, product = self._change(carts.add_item, carts.parse_id(product_id), carts.parse_quantity(quantity))
         except CartError as exc:
-            return rx.toast.error(str(exc))
-        self._changed()
-        return rx.toast.success(f"Added {name} to your cart", duration=2000)
+            return self._say("error", str(exc))
+        self._say("success", f"Added {product.name} to your cart")
 
     @rx.event
     def add(self, product_id: int, quantity: int = 1):
-        try:
-            pid, qty = carts.parse_id(product_id), carts.parse_quantity(quantity)
-        except CartError as exc:
-            yield rx.toast.error(str(exc))
-            return
-        self.busy_id = pid
-        yield
-        toast = self._add(pid, qty)
-        self.busy_id = 0
-        yield toast
+        self._add(product_id, quantity)
 
     def _set(self, product_id: object, quantity: object):
         try:
-            with session() as s:
-                carts.set_quantity(s, self.token, product_id, quantity)
-                self._refresh(s)
+            self._change(carts.set_quantity, product_id, quantity)
         except CartError as exc:
             self.field_rev += 1
             self._reload()
-            return rx.toast.error(str(exc))
-        self._changed()
+            self._say("error", str(exc))
 
     def _remove(self, product_id: object):
         try:
-            with session() as s:
-                carts.remove_item(s, self.token, product_id)
-                self._refresh(s)
+            self._change(carts.remove_item, product_id)
         except CartError as exc:
-            return rx.toast.error(str(exc))
-        self._changed()
-        return rx.toast.info("Removed from your cart", duration=2000)
+            return self._say("error", str(exc))
+        self._say("info", "Removed from your cart")
 
     @rx.event
     def set_quantity(self, product_id: int, quantity: str):
@@ -101,14 +96,14 @@ class CartState(rx.State):
     @rx.event
     def step(self, product_id: int, delta: int):
         if delta not in (1, -1):
-            return None
+            return
         try:
             pid = carts.parse_id(product_id)
         except CartError as exc:
-            return rx.toast.error(str(exc))
+            return self._say("error", str(exc))
         line = next((ln for ln in self.lines if ln.product_id == pid), None)
         if line is None:
-            return rx.toast.error("That product is not in your cart.")
+            return self._say("error", "That product is not in your cart.")
         if line.quantity + delta < 1:
             return self._remove(pid)
         return self._set(pid, line.quantity + delta)
@@ -126,16 +121,11 @@ def _record_tab(client_token: str, cart_token: str) -> None:
         log.warning("could not record tab", exc_info=True)
 
 
-def _cart_tabs(cart_token: str, but: str) -> list[str]:
-    with session() as db:
-        return live.tabs_of_cart(db, cart_token, but)
-
-
-async def push_cart(cart_token: str, but: str) -> None:
+async def push_cart(tabs: list[str]) -> None:
     """Refresh the other open tabs showing this cart (badge and lines), on whichever worker holds them."""
     from ..app import app  # lazy: the app imports the pages that import this module
 
-    for token in await asyncio.to_thread(_cart_tabs, cart_token, but):
+    for token in tabs:
         try:
             async with app.modify_state(rx.BaseStateToken(ident=token, cls=CartState)) as root:
                 (await root.get_state(CartState))._reload()

@@ -75,9 +75,8 @@ class ProductState(rx.State):
             return
         self.adding = True  # the button is disabled meanwhile
         yield
-        toast = (await self.get_state(CartState))._add(self.product.id, self.quantity)
+        (await self.get_state(CartState))._add(self.product.id, self.quantity)  # its toast comes with the cart
         self.adding = False
-        yield toast
 
     @rx.event
     def buy_now(self):

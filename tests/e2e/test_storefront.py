@@ -155,3 +155,23 @@ def test_accessibility_audit(page: Page, shop_url):
         result = axe.run(page)
         bad = [v for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
         assert not bad, f"{path}: " + "; ".join(f"{v['id']}: {v['help']}" for v in bad)
+
+
+def test_add_button_is_busy_until_answered_and_its_toast_shows_once(page: Page, shop_url):
+    """The toast rides in the cart's own update (no message of its own); the clicked button is disabled in the
+    browser at the click and enabled again by that update; a reload doesn't show the toast again."""
+    open_page(page, shop_url + "/")
+    button = page.get_by_role("button", name="Add Python Patterns eBook to cart")
+    button.evaluate("""(b) => { window.busySeen = [];
+        new MutationObserver(() => window.busySeen.push(b.disabled)).observe(b, {attributeFilter: ['disabled']}); }""")
+    before = int(badge(page).inner_text())
+    button.click()
+    expect(badge(page)).to_have_text(str(before + 1))
+    toast = page.get_by_text("Added Python Patterns eBook to your cart")
+    expect(toast).to_have_count(1)
+    expect(button).to_be_enabled()
+    assert page.evaluate("window.busySeen") == [True, False]  # disabled at the click, enabled by the answer
+    page.reload()
+    expect(page.locator("[data-cart-ready=true]")).to_be_attached()
+    expect(badge(page)).to_have_text(str(before + 1))
+    expect(toast).to_have_count(0)

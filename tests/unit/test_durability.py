@@ -5,16 +5,21 @@ from rxshop import carts, orders
 from rxshop.models import Flow
 
 
-def _sync_levels(engine) -> list[str]:
+def _sync_levels(engine, db) -> list[str]:
+    """Every statement SQLite runs from now on (the hot path goes straight to the driver: SQLite's own trace)."""
     seen = []
-    sa.event.listen(engine, "before_cursor_execute",
-                    lambda conn, cursor, statement, *a: seen.append(statement.split()[0].upper()
-                                                                   if "synchronous" not in statement else statement))
+
+    def trace(statement: str) -> None:
+        seen.append(statement if "synchronous" in statement else statement.split()[0].upper())
+
+    db.commit()  # the session lets its connection go …
+    engine.dispose()  # … and every connection from here on is new, and traced
+    sa.event.listen(engine, "connect", lambda dbapi_conn, _record: dbapi_conn.set_trace_callback(trace))
     return seen
 
 
 def test_cart_writes_are_relaxed_and_the_connection_syncs_again_afterwards(db, products, engine):
-    statements = _sync_levels(engine)
+    statements = _sync_levels(engine, db)
     cart, _ = carts.add_item(db, None, products["mug"], 1)
     relaxed = statements.index("PRAGMA synchronous=NORMAL")
     assert relaxed < statements.index("INSERT")  # set before the write transaction began

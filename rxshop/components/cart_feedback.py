@@ -1,0 +1,65 @@
+"""Feedback on a cart change without a websocket message of its own.
+
+A Reflex toast returned by an event is a second message after the state update, and a busy flag set before the
+work is a third: on a cart add that is most of what the server spends (measured in README "Benchmarks"). Here the
+toast rides in the state update itself (`CartState.flash`: rev, level, text), and an add button is made busy in the
+browser the moment it is clicked; both end when the update carrying a new `flash.rev` arrives.
+"""
+from __future__ import annotations
+
+import reflex as rx
+from reflex.vars.base import Var, VarData
+from reflex_base.utils.imports import ImportVar
+
+from ..state import CartState
+
+PENDING = "data-pending"  # on an add button between its click and the update that answers it
+SAFETY_MS = 10000  # a button whose answer never came (server error, lost socket) is enabled again after this
+
+
+def _release_js() -> str:
+    """Enable again every busy add button (unless its product can't be sold: `data-unavailable`, kept by React)."""
+    return (f'document.querySelectorAll("button[{PENDING}]").forEach((b) => {{ b.removeAttribute("{PENDING}"); '
+            'b.disabled = b.dataset.unavailable === "true"; });')
+
+
+def busy_on_click(product_id: Var) -> rx.event.EventSpec:
+    """The first event of an add button's click (the button carries `data-add=<product id>`): disable it in the
+    browser at once, before the add is even sent."""
+    mark = ("((b) => { if (!b) return; b.setAttribute('" + PENDING + "', ''); b.disabled = true; "
+            "setTimeout(() => { if (b.hasAttribute('" + PENDING + "')) { b.removeAttribute('" + PENDING + "'); "
+            "b.disabled = b.dataset.unavailable === 'true'; } }, " + str(SAFETY_MS) + "); })"
+            "(document.querySelector('button[data-add=\"")
+    return rx.call_script(rx.Var.create(mark) + product_id.to_string() + "\"]'))")
+
+
+class CartFeedback(rx.Fragment):
+    """Placed once per page (in the header): shows the toast of each new `CartState.flash` and ends busy buttons."""
+
+    def add_hooks(self) -> list[Var | str]:
+        flash, hydrated = CartState.flash, rx.State.is_hydrated
+        seen = "rxshopFlashSeen"
+        effect = (
+            f"const {seen} = useRef(null);\n"
+            "useEffect(() => {\n"
+            f"  const f = {flash!s};\n"
+            f"  if (!{hydrated!s}) {{ {seen}.current = null; return; }}\n"
+            f"  const before = {seen}.current;\n"
+            f"  {seen}.current = f.rev;\n"
+            "  if (before === null || before === f.rev) return;  // first hydrated render, or nothing new\n"
+            f"  {_release_js()}\n"
+            "  if (f.text) refs['__toast']?.[f.level]?.(f.text, { duration: f.level === 'error' ? 4000 : 2000 });\n"
+            f"}}, [{flash!s}.rev, {hydrated!s}]);"
+        )
+        return [Var(
+            _js_expr=effect,
+            _var_data=VarData.merge(
+                flash._get_all_var_data(), hydrated._get_all_var_data(),
+                VarData(imports={"react": [ImportVar(tag="useEffect"), ImportVar(tag="useRef")],
+                                 "$/utils/state": [ImportVar(tag="refs")]}),
+            ),
+        )]
+
+
+def cart_feedback() -> rx.Component:
+    return CartFeedback.create()
