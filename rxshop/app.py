@@ -12,8 +12,9 @@ check(get_settings())  # a configuration that can't work stops the shop here, sa
 
 app = rx.App(
     api_transformer=[api, security_headers],  # /api routes, then security headers around everything
-    # Parser-blocking on purpose: the express page's card form calls it right after hydration.
-    head_components=[rx.el.script(src="/rxshop-pay.js")],
+    # Deferred: it runs right after the HTML is parsed (long before hydration, when the express page's card form
+    # first calls it) without holding up the first paint.
+    head_components=[rx.el.script(src="/rxshop-pay.js", defer=True)],
 )
 app.add_middleware(EventTimer())  # event handler latency for /api/metrics
 app.register_lifespan_task(watch_event_loop)  # event loop lag for /api/metrics

@@ -5,6 +5,7 @@ import asyncio
 import json
 import os
 import sys
+import time
 
 from .common import dumps
 from .sandbox import Sandbox
@@ -34,9 +35,14 @@ class Persister:
         os.replace(tmp, self.path)
 
     async def run(self, interval: float = 0.3) -> None:
+        """Save when something changed, at most every `interval` seconds, and never spending more than a tenth of
+        the time on it: a big state (thousands of sessions) takes a while to write, and the server waits meanwhile."""
+        wait = interval
         while True:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(wait)
+            started = time.perf_counter()
             try:
                 self.flush()
             except Exception as e:  # keep saving later; never kill the server over the state file
                 print(f"stripe-sandbox: could not save state to {self.path}: {e!r}", file=sys.stderr, flush=True)
+            wait = max(interval, 9 * (time.perf_counter() - started))

@@ -32,6 +32,9 @@ def test_catalog_is_in_the_prerendered_html(shop_url):
 
     html = urllib.request.urlopen(shop_url + "/").read().decode()
     assert "Python Patterns eBook" in html and "$24.00" in html
+    # Only the first product image loads with the page; the others don't hold up the first paint.
+    loading = re.findall(r'<img [^>]*loading="(\w+)"', html)
+    assert loading[0] == "eager" and set(loading[1:]) == {"lazy"} and len(loading) == 10
 
 
 def test_product_page_and_friendly_not_found(page: Page, shop_url):
