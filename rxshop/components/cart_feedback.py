@@ -17,18 +17,15 @@ PENDING = "data-pending"  # on an add button between its click and the update th
 SAFETY_MS = 10000  # a button whose answer never came (server error, lost socket) is enabled again after this
 
 
-def _release_js() -> str:
-    """Enable again every busy add button (unless its product can't be sold: `data-unavailable`, kept by React)."""
-    return (f'document.querySelectorAll("button[{PENDING}]").forEach((b) => {{ b.removeAttribute("{PENDING}"); '
-            'b.disabled = b.dataset.unavailable === "true"; });')
+# Enable a busy add button `b` again (unless its product can't be sold: `data-unavailable`, which React keeps).
+_RELEASE = f"b.removeAttribute('{PENDING}'); b.disabled = b.dataset.unavailable === 'true';"
 
 
 def busy_on_click(product_id: Var) -> rx.event.EventSpec:
     """The first event of an add button's click (the button carries `data-add=<product id>`): disable it in the
     browser at once, before the add is even sent."""
-    mark = ("((b) => { if (!b) return; b.setAttribute('" + PENDING + "', ''); b.disabled = true; "
-            "setTimeout(() => { if (b.hasAttribute('" + PENDING + "')) { b.removeAttribute('" + PENDING + "'); "
-            "b.disabled = b.dataset.unavailable === 'true'; } }, " + str(SAFETY_MS) + "); })"
+    mark = (f"((b) => {{ if (!b) return; b.setAttribute('{PENDING}', ''); b.disabled = true; "
+            f"setTimeout(() => {{ if (b.hasAttribute('{PENDING}')) {{ {_RELEASE} }} }}, {SAFETY_MS}); }})"
             "(document.querySelector('button[data-add=\"")
     return rx.call_script(rx.Var.create(mark) + product_id.to_string() + "\"]'))")
 
@@ -43,11 +40,12 @@ class CartFeedback(rx.Fragment):
             f"const {seen} = useRef(null);\n"
             "useEffect(() => {\n"
             f"  const f = {flash!s};\n"
+            # The state kept from before a reload arrives before hydration ends: not news, no toast.
             f"  if (!{hydrated!s}) {{ {seen}.current = null; return; }}\n"
             f"  const before = {seen}.current;\n"
             f"  {seen}.current = f.rev;\n"
             "  if (before === null || before === f.rev) return;  // first hydrated render, or nothing new\n"
-            f"  {_release_js()}\n"
+            f"  document.querySelectorAll('button[{PENDING}]').forEach((b) => {{ {_RELEASE} }});\n"
             "  if (f.text) refs['__toast']?.[f.level]?.(f.text, { duration: f.level === 'error' ? 4000 : 2000 });\n"
             f"}}, [{flash!s}.rev, {hydrated!s}]);"
         )

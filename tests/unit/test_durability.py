@@ -1,7 +1,7 @@
 """Cart changes skip the wait for the disk; nothing else does (orders and payments always sync their commits)."""
 import sqlalchemy as sa
 
-from rxshop import carts, orders
+from rxshop import carts, catalog, orders
 from rxshop.models import Flow
 
 
@@ -37,3 +37,14 @@ def test_a_relaxed_cart_change_is_on_disk_for_the_next_process(db, products, eng
     with other.connect() as conn:
         assert conn.exec_driver_sql("SELECT quantity FROM cartitem").scalar() == 2
     other.dispose()
+
+
+def test_a_cart_change_on_a_plain_connection_is_committed(products, engine):
+    """The storefront changes carts on a plain connection (no ORM session): its statements run on the driver, and
+    the change must still be committed when the rule commits."""
+    with engine.connect() as conn:
+        catalog.snapshot(conn)  # the catalog in memory already, as in a running shop: no ORM query on the way
+    with engine.connect() as conn:
+        cart, _ = carts.add_item(conn, None, products["mug"], 3)
+    with engine.connect() as other:
+        assert other.exec_driver_sql("SELECT quantity FROM cartitem WHERE cart_id = ?", (cart.id,)).scalar() == 3
