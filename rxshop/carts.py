@@ -164,7 +164,7 @@ def set_quantity(session: DB, token: object, product_id: object, quantity: objec
         raise CartError("That product is not in your cart.")
     _require(catalog.get(session, pid), qty, currency)
     _SET.run(conn, {"cart": cart_id, "product": pid, "qty": qty})
-    _TOUCH.run(conn, {"token": token, "now": utcnow()})
+    _TOUCH.scalar(conn, {"token": token, "now": utcnow()})  # reads its RETURNING row: no statement left open
     session.commit()
     return CartRef(cart_id, token)
 
