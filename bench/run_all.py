@@ -276,6 +276,55 @@ def _checkout(url: str, names: dict, pid: int | None, a, env: dict, workdir: Pat
                  TARGETS["checkout"]))
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def measure_floor(a, res: dict, rows: list) -> None:
+    """The framework's floor: a bare Reflex cart (bench/floor: lines in the tab's state, no database, no rules),
+    served the same way and driven by the same load generator, so the shop's add is compared in the same run."""
+    port = free_port()
+    proc = subprocess.Popen([PY, str(HERE / "floor" / "serve_floor.py"), "--port", str(port)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        event = proc.stdout.readline().strip()
+        url = f"http://127.0.0.1:{port}"
+        _wait_200(url + "/ping", proc)
+        names = {"add": event, "vars": "", "token_var": "", "products": [1, 2, 3]}
+        q, sec = a.quick, a.seconds
+        for key, label, shoppers in (("floor_1", "1 shopper (sequential)", 1),
+                                     ("floor_sat", "saturation ({} closed-loop shoppers)", 5 if q else 50)):
+            r = ws_run(url, names, proc.pid, shoppers, 0, sec)
+            res[key] = r
+            rows.append((f"framework floor (bare Reflex cart, bench/floor): {label.format(shoppers)}", fmt_ws(r), ""))
+        ours, floor = res.get("ws_sat"), res["floor_sat"]
+        if ours and ours.get("server_ms_per_event") and floor.get("server_ms_per_event"):
+            rows.append(("  the shop's add against the floor (saturation)",
+                         f"{ours['per_s'] / floor['per_s'] * 100:.0f}% of its rate; server CPU per add "
+                         f"{ours['server_ms_per_event'] / floor['server_ms_per_event']:.2f}× the floor's", "at the floor"))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _wait_200(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the floor app exited during start")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(url)
+
+
 def multi_worker(a, res: dict, rows: list) -> None:
     """The scale-out mode (PostgreSQL + Redis with oplock): one instance, and two behind nginx, as
     bench/scaleout_bench.py starts them (the topology test's stack); closed-loop add-to-cart throughput."""
@@ -376,7 +425,7 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="tiny durations and loads (a smoke run)")
     ap.add_argument("--seconds", type=float, default=10, help="length of each load run")
     ap.add_argument("--skip", default="",
-                    help="comma list of: pages,ws,checkout,browser,lighthouse,memory,cold,multi")
+                    help="comma list of: pages,ws,checkout,floor,browser,lighthouse,memory,cold,multi")
     ap.add_argument("--url", help="measure a running shop (skips memory, cold start and multi-worker)")
     ap.add_argument("--db-url", help="with --url: the shop's REFLEX_DB_URL (prepared carts for checkout)")
     ap.add_argument("--pid", type=int, help="with --url: the shop's process id (server CPU and memory)")
@@ -413,6 +462,9 @@ def main() -> int:
                 section(rows, "pages", lambda: measure_pages(url, pid, names, a, res, rows))
             print("[bench] websocket shoppers and checkout…", flush=True)
             measure_shop(url, names, pid, a, env, workdir, res, rows)
+            if "floor" not in a.skip:
+                print("[bench] the framework's floor (a bare Reflex cart)…", flush=True)
+                section(rows, "framework floor", lambda: measure_floor(a, res, rows))
             if "browser" not in a.skip:
                 print("[bench] Chromium…", flush=True)
                 section(rows, "browser", lambda: measure_browser(url, a, res, rows, pid))

@@ -5,6 +5,7 @@ from . import expiry, logs, models, outbox, pages  # noqa: F401  (importing regi
 from .api import api
 from .headers import security_headers
 from .metrics import EventTimer, watch_event_loop
+from .payments.client import close_clients
 from .settings import check, get_settings
 
 logs.configure()
@@ -20,3 +21,4 @@ app.add_middleware(EventTimer())  # event handler latency for /api/metrics
 app.register_lifespan_task(watch_event_loop)  # event loop lag for /api/metrics
 app.register_lifespan_task(outbox.run_worker)  # sends queued emails (receipts), retrying with backoff
 app.register_lifespan_task(expiry.run_sweeper)  # cancels pending orders past their expiry, frees their stock
+app.register_lifespan_task(close_clients)  # closes the connections to Stripe at shutdown

@@ -1,6 +1,9 @@
 """Database engine and sessions. Reflex owns the engine (REFLEX_DB_URL, SQLALCHEMY_* pool settings)."""
 from __future__ import annotations
 
+import asyncio
+import enum
+import threading
 from contextlib import contextmanager
 from typing import Iterator, Union
 
@@ -60,8 +63,10 @@ class Statement:
     This skips SQLAlchemy's per-execution work (about 40 µs a statement here, against about 5 µs for SQLite
     itself); parameters given a type in `types` still go through that type's bind processor (dates on SQLite)."""
 
-    def __init__(self, sql: str, **types: sqlalchemy.types.TypeEngine):
-        self._text = sqlalchemy.text(sql).bindparams(*(sqlalchemy.bindparam(k, type_=t) for k, t in types.items()))
+    def __init__(self, sql: str | sqlalchemy.ClauseElement, **types: sqlalchemy.types.TypeEngine):
+        """`sql`: text, or a Core statement whose bind parameters are named (e.g. `row_insert`)."""
+        self._text = sqlalchemy.text(sql).bindparams(*(sqlalchemy.bindparam(k, type_=t) for k, t in types.items())) \
+            if isinstance(sql, str) else sql
         self._compiled: dict[str, tuple[str, tuple[str, ...] | None, dict]] = {}
 
     def _for(self, dialect) -> tuple[str, tuple[str, ...] | None, dict]:
@@ -87,9 +92,41 @@ class Statement:
         cur.execute(sql, tuple(params[n] for n in names) if names is not None else params)
         return cur
 
+    def run_many(self, db: DB, rows: list[dict]):
+        """The statement once per row of parameters (executemany), in the transaction of `db`."""
+        conn = connection_of(db)
+        if not conn.in_transaction():
+            conn.begin()
+        sql, names, procs = self._for(conn.dialect)
+        args = []
+        for params in rows:
+            params = {k: (procs[k](v) if k in procs else v) for k, v in params.items()}
+            args.append(tuple(params[n] for n in names) if names is not None else params)
+        cur = conn.connection.driver_connection.cursor()
+        cur.executemany(sql, args)
+        return cur
+
     def scalar(self, db: DB, params: dict | None = None):
         row = self.run(db, params).fetchone()
         return None if row is None else row[0]
+
+
+def row_insert(table: sqlalchemy.Table, returning: str = "id") -> Statement:
+    """INSERT of one full row of `table` (every column but `returning`, bound by column name and type), returning
+    `returning`: for writing a model instance without an ORM session (`row_values`)."""
+    cols = [c for c in table.columns if c.name != returning]
+    return Statement(sqlalchemy.insert(table).values({c.name: sqlalchemy.bindparam(c.name, type_=c.type) for c in cols})
+                     .returning(table.c[returning]))
+
+
+def row_values(obj, table: sqlalchemy.Table, skip: str = "id") -> dict:
+    """A model instance's column values (its defaults applied by the model), enums as their values."""
+    out = {}
+    for c in table.columns:
+        if c.name != skip:
+            v = getattr(obj, c.name)
+            out[c.name] = v.value if isinstance(v, enum.Enum) else v
+    return out
 
 
 def get_engine() -> sqlalchemy.Engine:
@@ -104,9 +141,35 @@ def session() -> Iterator[Session]:
         yield s
 
 
+_kept = threading.local()  # SQLite: the event loop thread's own connection for the hot paths
+
+
 @contextmanager
 def connect() -> Iterator[sqlalchemy.Connection]:
     """A plain connection for the hot paths (a cart change and its view): no ORM session, which costs about 65 µs
-    more per use. Commit explicitly; leaving the block without a commit rolls back."""
-    with get_engine().connect() as conn:
+    more per use. Commit explicitly; leaving the block without a commit rolls back.
+    On SQLite, the event loop's thread keeps one connection for these instead of taking one from the pool each time
+    (a file has no server connection to lose; the loop runs one handler at a time, and these never await)."""
+    engine = get_engine()
+    if engine.dialect.name != "sqlite" or not _on_event_loop():
+        with engine.connect() as conn:
+            yield conn
+        return
+    conn = getattr(_kept, "conn", None)
+    if conn is None or conn.closed or conn.invalidated or conn.engine is not engine:
+        if conn is not None and not conn.closed:
+            conn.close()
+        conn = _kept.conn = engine.connect()
+    try:
         yield conn
+    finally:
+        if conn.in_transaction():
+            conn.rollback()
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+        return True
+    except RuntimeError:
+        return False

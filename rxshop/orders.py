@@ -11,12 +11,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from . import availability, carts, catalog, reservations, routes
 from .carts import CartError
 from .catalog import get_active_by_slug
-from .db import relax_durability
+from .db import Statement, relax_durability, row_insert, row_values
 from .models import Flow, Order, OrderLine, Product
 from .models.base import utcnow
 from .payments.types import OrderLineRef, OrderRef
@@ -44,6 +45,14 @@ def _new_number() -> str:
     return "RX-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
 
 
+# Order creation is on the checkout path: plain statements from the models' tables (db.Statement), no ORM session work.
+_INSERT_ORDER = row_insert(Order.__table__)
+_INSERT_LINE = Statement(sa.insert(OrderLine.__table__).values(
+    {c: sa.bindparam(c) for c in ("order_id", "product_id", "name", "unit_price_cents", "quantity", "delivery_url")}))
+_LINES = Statement("SELECT product_id, name, unit_price_cents, quantity FROM orderline WHERE order_id = :order "
+                   "ORDER BY id")
+
+
 def _create(session: Session, flow: Flow, currency: str, items: list[tuple[Product, int]], cart_id: int | None,
             email: str = "", opener: str = "") -> Order:
     if not items:
@@ -53,32 +62,32 @@ def _create(session: Session, flow: Flow, currency: str, items: list[tuple[Produ
         order = Order(number=_new_number(), access_token=secrets.token_urlsafe(24), flow=flow, email=email,
                       currency=currency, total_cents=total, cart_id=cart_id, opener=opener[:80], stock_reserved=True,
                       expires_at=utcnow() + timedelta(minutes=max(30, get_settings().rxshop_checkout_expiry_minutes)))
-        session.add(order)
         try:
-            session.flush()
+            order.id = _INSERT_ORDER.scalar(session, row_values(order, Order.__table__))
             break
         except IntegrityError:  # order number taken: draw another
             session.rollback()
             if attempt == 4:
                 raise
-    session.execute(sa.insert(OrderLine), [  # one statement for all lines (no ORM objects)
-        {"order_id": order.id, "product_id": product.id, "name": product.name,
-         "unit_price_cents": product.price_cents, "quantity": qty, "delivery_url": product.delivery_url}
-        for product, qty in items])
+    conn = session.connection()
+    _INSERT_LINE.run_many(conn, [
+        {"order_id": order.id, "product_id": product.id, "name": product.name, "unit_price_cents": product.price_cents,
+         "quantity": qty, "delivery_url": product.delivery_url} for product, qty in items])
     try:
-        reservations.reserve(session, [(product.id, qty) for product, qty in items])  # the last unit: one order
+        reservations.reserve(conn, [(product.id, qty) for product, qty in items])  # the last unit: one order
     except reservations.OutOfStock as exc:
         session.rollback()
         raise OrderError(str(exc)) from exc
-    session.expunge(order)  # keeps what it holds after the commit: no re-read
     session.commit()
+    make_transient_to_detached(order)  # as if loaded: a later session.add(order) updates it
     return order
 
 
 def create_from_cart(session: Session, cart_token: object, flow: Flow, currency: str, email: str = "",
-                     opener: str = "") -> Order:
-    """A pending order with the cart's lines, re-priced from the database. The cart stays until payment."""
-    cart_id, items = carts.cart_items(session, cart_token)
+                     opener: str = "", cart: tuple[int | None, list] | None = None) -> Order:
+    """A pending order with the cart's lines, re-priced from the database (`cart`: `carts.cart_items` already read
+    in this transaction). The cart stays until payment."""
+    cart_id, items = cart if cart is not None else carts.cart_items(session, cart_token)
     if cart_id is None or not items:
         raise OrderError("Your cart is empty.")
     if not carts.summary(items, currency).can_checkout:
@@ -107,11 +116,13 @@ def lines_of(session: Session, order: Order) -> list[OrderLine]:
 def order_ref(session: Session, order: Order, with_images: bool = False) -> OrderRef:
     """What Stripe needs of the order; product images only when the shop is public over https (Stripe fetches them)."""
     lines = []
-    for ln in lines_of(session, order):
-        product = catalog.get(session, ln.product_id) if ln.product_id else None
-        image = routes.absolute(product.image) if with_images and product and product.image else ""
-        image = image if image.startswith("https://") else ""
-        lines.append(OrderLineRef(ln.name, ln.unit_price_cents, ln.quantity, image))
+    for product_id, name, unit_price, quantity in _LINES.run(session, {"order": order.id}).fetchall():
+        image = ""
+        if with_images and product_id:
+            product = catalog.get(session, product_id)
+            image = routes.absolute(product.image) if product and product.image else ""
+            image = image if image.startswith("https://") else ""
+        lines.append(OrderLineRef(name, unit_price, quantity, image))
     return OrderRef(order.id, order.number, order.currency, order.total_cents, order.email, lines)
 
 
@@ -133,12 +144,21 @@ def set_email(session: Session, order: Order, email: str) -> None:
         session.commit()
 
 
+_ATTACH: dict[tuple[str, ...], Statement] = {}
+
+
 def attach(session: Session, order: Order, **stripe_ids: str) -> None:
     """Record Stripe ids on the order (one UPDATE; `order` may come from another session). Not worth a wait for the
     disk: the payment's webhook and the confirmation page write the same ids again."""
     relax_durability(session)
     values = {**stripe_ids, "updated_at": utcnow()}
-    session.execute(sa.update(Order).where(Order.id == order.id).values(**values))
+    keys = tuple(sorted(values))
+    statement = _ATTACH.get(keys)
+    if statement is None:
+        table = Order.__table__
+        statement = _ATTACH[keys] = Statement(sa.update(table).where(table.c.id == sa.bindparam("order_id")).values(
+            {k: sa.bindparam(k, type_=table.c[k].type) for k in keys}))
+    statement.run(session, {**values, "order_id": order.id})
     session.commit()
     for key, value in values.items():
         setattr(order, key, value)

@@ -9,7 +9,8 @@ from typing import Callable
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
-from .models import Order, Payment
+from .db import Statement
+from .models import Order, OrderStatus, Payment
 from .models.base import utcnow
 from . import carts, orders
 from .catalog import get_active_by_slug
@@ -34,12 +35,17 @@ def max_failed() -> int:
     return get_settings().rxshop_max_failed_payments
 
 
+# Asked on every payment attempt: plain statements (db.Statement).
+_ANY_OPEN = Statement('SELECT 1 FROM "order" WHERE status = :pending AND flow = :flow AND cart_id = :cart LIMIT 1')
+_PAID = Statement("SELECT 1 FROM payment WHERE order_id = :order AND status IN ("
+                  + ", ".join(f"'{s}'" for s in WAS_PAID) + ") LIMIT 1")
+
+
 def was_paid(session: Session, order: Order) -> bool:
     """Stripe reported a successful payment for this order (now or before a refund)."""
     if order.paid_at is not None or order.stripe_charge_id:
         return True
-    return session.exec(select(Payment.id).where(Payment.order_id == order.id,
-                                                 Payment.status.in_(WAS_PAID))).first() is not None
+    return _PAID.run(session, {"order": order.id}).fetchone() is not None
 
 
 def _signature(lines: list[tuple[int | None, int, int]]) -> list[tuple[int | None, int, int]]:
@@ -82,14 +88,16 @@ def _spend(may_create: Callable[[], bool]) -> None:
 def open_or_create_from_cart(session: Session, cart_token: object, flow: str, currency: str, email: str,
                              may_create: Callable[[], bool] = lambda: True) -> Order:
     """The cart's open order for this flow (same lines and prices), or a new one if `may_create()` allows it."""
-    cart_id, items = carts.cart_items(session, cart_token)
-    if cart_id is not None:
+    cart = carts.cart_items(session, cart_token)
+    cart_id, items = cart
+    if cart_id is not None and _ANY_OPEN.run(session, {"pending": OrderStatus.PENDING.value, "flow": str(flow),
+                                                               "cart": cart_id}).fetchone():
         wanted = [(p.id, qty, p.price_cents) for p, qty in items]
         found = open_order(session, flow, wanted, cart_id=cart_id)
         if found is not None:
             return _reused(session, found, email)
     _spend(may_create)
-    return orders.create_from_cart(session, cart_token, flow, currency, email)
+    return orders.create_from_cart(session, cart_token, flow, currency, email, cart=cart)
 
 
 def open_or_create_for_product(session: Session, opener: str, product_slug: object, quantity: object, flow: str,

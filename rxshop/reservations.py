@@ -7,6 +7,7 @@ import logging
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from .db import DB, Statement
 from .models import Order, OrderLine, Product
 from .models.base import utcnow
 
@@ -17,19 +18,20 @@ class OutOfStock(ValueError):
     pass
 
 
-def reserve(session: Session, items: list[tuple[int | None, int]]) -> None:
+_TAKE = Statement("UPDATE product SET stock = stock - :qty WHERE id = :id AND stock IS NOT NULL AND stock >= :qty")
+_STOCK = Statement("SELECT name, stock FROM product WHERE id = :id")
+
+
+def reserve(db: DB, items: list[tuple[int | None, int]]) -> None:
     """Take the (product id, quantity) pairs of limited products, in the caller's transaction (roll it back on
-    OutOfStock). Unlimited products are untouched."""
+    OutOfStock). Unlimited products are untouched. Plain statements: this runs for every new order."""
     for product_id, quantity in sorted((p, q) for p, q in items if p is not None):  # row locks in id order
-        taken = session.execute(
-            update(Product).where(Product.id == product_id, Product.stock.is_not(None), Product.stock >= quantity)
-            .values(stock=Product.stock - quantity)).rowcount
-        if not taken:
-            product = session.get(Product, product_id)
-            if product is not None and product.stock is not None:
-                session.refresh(product)
-                raise OutOfStock(f"{product.name} is sold out." if product.stock <= 0
-                                 else f"Only {product.stock} of {product.name} left in stock.")
+        if _TAKE.run(db, {"qty": quantity, "id": product_id}).rowcount:
+            continue
+        row = _STOCK.run(db, {"id": product_id}).fetchone()
+        if row is not None and row[1] is not None:
+            name, stock = row
+            raise OutOfStock(f"{name} is sold out." if stock <= 0 else f"Only {stock} of {name} left in stock.")
 
 
 def release(session: Session, order_id: int) -> bool:

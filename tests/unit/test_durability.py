@@ -48,3 +48,38 @@ def test_a_cart_change_on_a_plain_connection_is_committed(products, engine):
         cart, _ = carts.add_item(conn, None, products["mug"], 3)
     with engine.connect() as other:
         assert other.exec_driver_sql("SELECT quantity FROM cartitem WHERE cart_id = ?", (cart.id,)).scalar() == 3
+
+
+def test_the_event_loop_keeps_one_connection_for_cart_changes_and_nothing_is_left_open(products, engine,
+                                                                                       monkeypatch):
+    """On the event loop's thread, `db.connect()` lends the same SQLite connection each time (no pool round trip per
+    cart change); a block left without commit is rolled back, so the next change starts clean. Elsewhere (worker
+    threads) it is a pooled connection as before."""
+    import asyncio
+    import concurrent.futures
+
+    from rxshop import db as rxdb
+
+    monkeypatch.setattr(rxdb, "get_engine", lambda: engine)
+
+    async def on_the_loop():
+        with rxdb.connect() as first:
+            carts.add_item(first, None, products["mug"], 1)  # commits
+        with rxdb.connect() as second:
+            second.exec_driver_sql("UPDATE product SET name = 'changed' WHERE slug = 'mug'")  # never committed
+        with rxdb.connect() as third:
+            left_open = third.in_transaction()
+        return first, second, third, left_open
+
+    def off_the_loop():
+        with rxdb.connect() as conn:
+            return conn
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # threads of their own (a test run may hold this one's loop)
+        first, second, third, left_open = pool.submit(asyncio.run, on_the_loop()).result()
+        assert pool.submit(off_the_loop).result() is not first  # a worker thread: a pooled connection
+    assert first is second is third and not left_open
+    with engine.connect() as other:
+        assert other.exec_driver_sql("SELECT name FROM product WHERE slug = 'mug'").scalar() == "Mug"
+        assert other.exec_driver_sql("SELECT count(*) FROM cartitem").scalar() == 1
+    first.close()

@@ -1,0 +1,56 @@
+"""Serve the bare Reflex cart (backend only: the websocket is all the load generator talks to).
+
+    python bench/floor/serve_floor.py --port 8123     # prints the event's full name, then serves
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, required=True)
+    args = ap.parse_args()
+    os.chdir(HERE)  # Reflex reads rxconfig.py from the working directory
+    sys.path.insert(0, str(HERE))
+    from granian.constants import Interfaces
+    from granian.server.embed import Server
+    from reflex_base import constants
+    from reflex_base.environment import environment
+
+    from reflex.utils import prerequisites
+
+    environment.REFLEX_ENV_MODE.set(constants.Env.PROD)
+    environment.REFLEX_SKIP_COMPILE.set(True)
+    app = prerequisites.get_and_validate_app().app
+    from floor_app.floor_app import FloorCart
+
+    print(f"{FloorCart.get_full_name()}.add", flush=True)
+
+    async def run() -> None:  # the same embedded server, on the same loop, as the shop's single process
+        server = Server(target=app, factory=True, address=args.host, port=args.port, interface=Interfaces.ASGI,
+                        log_level="warning")
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, server.stop)
+        await server.serve()
+
+    try:
+        import uvloop
+
+        uvloop.run(run())
+    except ImportError:
+        asyncio.run(run())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
