@@ -21,13 +21,26 @@ SAFETY_MS = 10000  # a button whose answer never came (server error, lost socket
 _RELEASE = f"b.removeAttribute('{PENDING}'); b.disabled = b.dataset.unavailable === 'true';"
 
 
+def _pending_on_click(selector: Var) -> rx.event.EventSpec:
+    """Disable the button `selector` (a JS string expression) in the browser at once, before its event is sent."""
+    mark = (f"((b) => {{ if (!b) return; b.setAttribute('{PENDING}', ''); b.setAttribute('aria-busy', 'true'); "
+            "b.disabled = true; const release = () => { b.removeAttribute('aria-busy'); " + _RELEASE + " }; "
+            f"setTimeout(() => {{ if (b.hasAttribute('{PENDING}')) release(); }}, {SAFETY_MS}); "
+            # back from the next page through the browser's cache: the button works again
+            "window.addEventListener('pageshow', (e) => { if (e.persisted) release(); }, { once: true }); })"
+            "(document.querySelector(")
+    return rx.call_script(rx.Var.create(mark) + selector + "))")
+
+
 def busy_on_click(product_id: Var) -> rx.event.EventSpec:
-    """The first event of an add button's click (the button carries `data-add=<product id>`): disable it in the
-    browser at once, before the add is even sent."""
-    mark = (f"((b) => {{ if (!b) return; b.setAttribute('{PENDING}', ''); b.disabled = true; "
-            f"setTimeout(() => {{ if (b.hasAttribute('{PENDING}')) {{ {_RELEASE} }} }}, {SAFETY_MS}); }})"
-            "(document.querySelector('button[data-add=\"")
-    return rx.call_script(rx.Var.create(mark) + product_id.to_string() + "\"]'))")
+    """The first event of an add button's click (the button carries `data-add=<product id>`)."""
+    return _pending_on_click(rx.Var.create("'button[data-add=\"") + product_id.to_string() + "\"]'")
+
+
+def checkout_on_click() -> rx.event.EventSpec:
+    """The first event of the Checkout button's click (`data-checkout`): busy until the page leaves for Stripe, or
+    until a failure's message arrives as the cart's flash."""
+    return _pending_on_click(rx.Var.create("'button[data-checkout]'"))
 
 
 class CartFeedback(rx.Fragment):
@@ -45,7 +58,7 @@ class CartFeedback(rx.Fragment):
             f"  const before = {seen}.current;\n"
             f"  {seen}.current = f.rev;\n"
             "  if (before === null || before === f.rev) return;  // first hydrated render, or nothing new\n"
-            f"  document.querySelectorAll('button[{PENDING}]').forEach((b) => {{ {_RELEASE} }});\n"
+            f"  document.querySelectorAll('button[{PENDING}]').forEach((b) => {{ b.removeAttribute('aria-busy'); {_RELEASE} }});\n"
             "  if (f.text) refs['__toast']?.[f.level]?.(f.text, { duration: f.level === 'error' ? 4000 : 2000 });\n"
             f"}}, [{flash!s}.rev, {hydrated!s}]);"
         )

@@ -2,6 +2,7 @@ import reflex as rx
 
 from .. import routes
 from ..components import button_primary, button_secondary, link, page, quantity_stepper
+from ..components.cart_feedback import checkout_on_click
 from ..state import CartState, CheckoutState
 
 
@@ -44,9 +45,12 @@ def summary() -> rx.Component:
             class_name="flex justify-between",
         ),
         rx.el.div(
-            button_primary(rx.cond(CheckoutState.busy, "Redirecting to Stripe…", "Checkout"),
-                           disabled=~CartState.can_checkout | CheckoutState.busy, aria_busy=CheckoutState.busy,
-                           class_name="flex-1", on_click=CheckoutState.start),
+            # Busy from the click until the page leaves for Stripe (set in the browser: no message of its own).
+            button_primary(rx.el.span("Checkout", class_name="group-data-[pending]:hidden"),
+                           rx.el.span("Redirecting to Stripe…", class_name="hidden group-data-[pending]:inline"),
+                           disabled=~CartState.can_checkout, class_name="group flex-1", data_checkout="",
+                           data_unavailable=~CartState.can_checkout,
+                           on_click=[checkout_on_click(), CheckoutState.start]),
             button_secondary("Express checkout", disabled=~CartState.can_checkout, class_name="flex-1",
                              on_click=rx.redirect(routes.express())),
             class_name="flex flex-wrap gap-3",

@@ -66,15 +66,18 @@ def _order_budget(state: rx.State):
 
 
 class CheckoutState(rx.State):
-    busy: bool = False
+    """Checkout answers with one message: the redirect, or the failure as the cart's flash. The button is made busy
+    in the browser at the click (components/cart_feedback.py); `_busy` is the server's own guard."""
+
+    _busy: bool = False
 
     @rx.event(background=True)
     async def start(self):
         """Cart → pending order → Checkout Session for exactly its lines → redirect to Stripe's hosted page."""
         async with self:
-            if self.busy:
+            if self._busy:
                 return
-            self.busy = True
+            self._busy = True
             cart_token = (await self.get_state(CartState)).token
             may_create = _order_budget(self)
         s = get_settings()
@@ -89,16 +92,16 @@ class CheckoutState(rx.State):
             await asyncio.to_thread(_attach, order, stripe_checkout_session_id=redirect.session_id)
         except payment_attempts.AlreadyPaid as exc:
             async with self:
-                self.busy = False
+                self._busy = False
             yield rx.redirect(routes.order(exc.order.number, exc.order.access_token))
             return
         except Exception as exc:  # noqa: BLE001  (busy never stays stuck)
             async with self:
-                self.busy = False
-            yield rx.toast.error(_message(exc), duration=8000)
+                self._busy = False
+                (await self.get_state(CartState))._say("error", _message(exc))  # the toast; frees the button
             return
         async with self:
-            self.busy = False
+            self._busy = False
         yield rx.redirect(redirect.url)
 
 

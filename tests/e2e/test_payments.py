@@ -380,12 +380,17 @@ def test_unexpected_failure_never_leaves_checkout_stuck(page: Page, shop, shop_u
     con = sqlite3.connect(shop.db_path, isolation_level=None)
     con.execute("BEGIN EXCLUSIVE")  # writers wait 5 s (busy_timeout), then fail; readers go on (WAL)
     try:
-        button = page.get_by_role("button", name="Checkout", exact=True)
+        button = page.locator("button[data-checkout]")
         button.click()
+        # busy from the click (set in the browser), while the server waits for the database
+        expect(page.get_by_role("button", name="Redirecting to Stripe…", exact=True)).to_be_disabled()
+        expect(button).to_have_attribute("aria-busy", "true")
         expect(page.get_by_text("Something went wrong on our side")).to_be_visible(timeout=30000)
+        # the failure's message frees the button at once (not the 10 s safety timer)
+        expect(page.get_by_role("button", name="Checkout", exact=True)).to_be_enabled(timeout=1000)
     finally:
         con.execute("ROLLBACK")
         con.close()
-    expect(button).to_be_enabled()
+    expect(button).not_to_have_attribute("aria-busy", "true")
     button.click()
     expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"), timeout=20000)
