@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import collections
 import json
+import os
 import resource
 import sys
 import time
@@ -227,6 +228,7 @@ def main() -> None:
         result = uvloop.run(main_async(args))
     except ImportError:
         result = asyncio.run(main_async(args))
+    os.set_blocking(sys.stdout.fileno(), True)  # the loop may have left it non-blocking: a long line must not be cut
     print(json.dumps(result), flush=True)
 
 

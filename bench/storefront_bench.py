@@ -52,7 +52,7 @@ def pct(values: list[float], p: float) -> float:
 
 # Click on Checkout → the page starting to unload for Stripe's hosted page (in page, like the click probe).
 LEAVE_PROBE = """
-() => { const btn = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Checkout');
+() => { const btn = document.querySelector('button[data-checkout]');
   let t0 = null;
   btn.addEventListener('click', () => { t0 = performance.now(); }, {capture: true, once: true});
   window.addEventListener('beforeunload', () => { window.reportLeave(performance.now() - t0); }, {once: true}); }
@@ -72,7 +72,7 @@ def leave_for_checkout(browser, url: str, n: int) -> list[float]:
         page.get_by_role("button", name="Add Python Patterns eBook to cart").click()
         page.wait_for_function("document.querySelector('.cart-count')?.textContent.trim() === '1'")
         page.goto(url + "/cart")
-        page.wait_for_selector("button:has-text('Checkout'):not([disabled])")
+        page.wait_for_selector("button[data-checkout]:not([disabled])")
         page.route(lambda u: not u.startswith(url), lambda route: route.fulfill(status=200, body="hosted page"))
         page.evaluate(LEAVE_PROBE)
         page.get_by_role("button", name="Checkout", exact=True).click()
