@@ -63,17 +63,21 @@ def main(argv: list[str] | None = None) -> int:
 def serve_single_process(host: str, port: int) -> int:
     """The app and the HTTP server in this one process (Granian's embedded server on this process's event loop).
     A supervisor + forked worker shows the app's memory twice in RSS; this holds it once and starts sooner."""
-    import asyncio
-    import signal
-
-    from granian.constants import Interfaces
-    from granian.server.embed import Server
     from reflex_base.environment import environment
 
     from reflex.utils import prerequisites
 
     environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP.set(True)
-    app = prerequisites.get_and_validate_app().app
+    return serve_embedded(prerequisites.get_and_validate_app().app, host, port)
+
+
+def serve_embedded(app, host: str, port: int) -> int:
+    """Serve a Reflex app (its ASGI factory) with Granian's embedded server until SIGTERM or SIGINT."""
+    import asyncio
+    import signal
+
+    from granian.constants import Interfaces
+    from granian.server.embed import Server
 
     async def run() -> None:
         server = Server(target=app, factory=True, address=host, port=port, interface=Interfaces.ASGI,

@@ -5,9 +5,7 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -20,13 +18,12 @@ def main() -> int:
     ap.add_argument("--port", type=int, required=True)
     args = ap.parse_args()
     os.chdir(HERE)  # Reflex reads rxconfig.py from the working directory
-    sys.path.insert(0, str(HERE))
-    from granian.constants import Interfaces
-    from granian.server.embed import Server
+    sys.path[:0] = [str(HERE), str(HERE.parent.parent)]
     from reflex_base import constants
     from reflex_base.environment import environment
 
     from reflex.utils import prerequisites
+    from scripts.serve import serve_embedded  # the shop's own single-process server
 
     environment.REFLEX_ENV_MODE.set(constants.Env.PROD)
     environment.REFLEX_SKIP_COMPILE.set(True)
@@ -34,22 +31,7 @@ def main() -> int:
     from floor_app.floor_app import FloorCart
 
     print(f"{FloorCart.get_full_name()}.add", flush=True)
-
-    async def run() -> None:  # the same embedded server, on the same loop, as the shop's single process
-        server = Server(target=app, factory=True, address=args.host, port=args.port, interface=Interfaces.ASGI,
-                        log_level="warning")
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, server.stop)
-        await server.serve()
-
-    try:
-        import uvloop
-
-        uvloop.run(run())
-    except ImportError:
-        asyncio.run(run())
-    return 0
+    return serve_embedded(app, args.host, args.port)
 
 
 if __name__ == "__main__":
