@@ -111,6 +111,11 @@ class Statement:
         return None if row is None else row[0]
 
 
+def db_integrity_error(db: DB) -> type[Exception]:
+    """What the driver raises for a broken constraint: Statement runs on the driver, so SQLAlchemy doesn't wrap it."""
+    return connection_of(db).dialect.dbapi.IntegrityError
+
+
 def row_insert(table: sqlalchemy.Table, returning: str = "id") -> Statement:
     """INSERT of one full row of `table` (every column but `returning`, bound by column name and type), returning
     `returning`: for writing a model instance without an ORM session (`row_values`)."""

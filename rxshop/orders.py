@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from . import availability, carts, catalog, reservations, routes
 from .carts import CartError
 from .catalog import get_active_by_slug
-from .db import Statement, relax_durability, row_insert, row_values
+from .db import Statement, db_integrity_error, relax_durability, row_insert, row_values
 from .models import Flow, Order, OrderLine, Product
 from .models.base import utcnow
 from .payments.types import OrderLineRef, OrderRef
@@ -65,7 +65,7 @@ def _create(session: Session, flow: Flow, currency: str, items: list[tuple[Produ
         try:
             order.id = _INSERT_ORDER.scalar(session, row_values(order, Order.__table__))
             break
-        except IntegrityError:  # order number taken: draw another
+        except (IntegrityError, db_integrity_error(session)):  # order number taken: draw another
             session.rollback()
             if attempt == 4:
                 raise

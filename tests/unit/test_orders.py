@@ -45,6 +45,15 @@ def test_order_copies_lines_and_prices_from_database(db, cart_order, products):
     assert orders.order_ref(db, order).total == 3400
 
 
+def test_a_taken_order_number_is_drawn_again(db, products, monkeypatch):
+    first = orders.create_for_product(db, "mug", 1, "checkout", "usd")
+    drawn = iter([first.number, first.number, "RX-ZZZZZ2"])  # the next order draws a taken number twice
+    monkeypatch.setattr(orders, "_new_number", lambda: next(drawn))
+    second = orders.create_for_product(db, "book", 1, "checkout", "usd")
+    assert second.number == "RX-ZZZZZ2" and second.id != first.id
+    assert [ln.name for ln in orders.lines_of(db, second)] == ["Book"]
+
+
 def test_empty_or_unbuyable_cart_makes_no_order(db, products):
     with pytest.raises(OrderError):
         orders.create_from_cart(db, "nope", "checkout", "usd")
