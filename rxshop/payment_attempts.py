@@ -10,7 +10,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
 from .db import Statement
-from .models import Order, OrderStatus, Payment
+from .models import Order, OrderStatus
 from .models.base import utcnow
 from . import carts, orders
 from .catalog import get_active_by_slug
