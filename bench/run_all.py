@@ -136,12 +136,29 @@ def first_200(url: str, proc: processes.Process, t0: float, timeout: float = 300
 
 
 def cold_start(stack: Stack, runs: int) -> dict:
-    """Stop the shop, start it again exactly as the stack did (frontend already built), time to the first 200 on /."""
-    times = []
+    """Stop the shop, start it again exactly as the stack did (frontend already built), time to the first 200 on /;
+    each time also the bare Reflex app of bench/floor, served the same way, so the shop's own share shows."""
+    times, floor = [], []
     for _ in range(runs):
         stack.shop.stop()
+        floor.append(floor_start())
         times.append(stack.launch())
-    return {"runs_s": times, "median_s": statistics.median(times), "command": " ".join(start_cmd(stack.shop)[1:])}
+    return {"runs_s": times, "median_s": statistics.median(times), "command": " ".join(start_cmd(stack.shop)[1:]),
+            "floor_runs_s": floor, "floor_median_s": statistics.median(floor)}
+
+
+def floor_start() -> float:
+    """Seconds from starting bench/floor's app to its first 200 (on /ping: it has no pages)."""
+    port = free_port()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([PY, str(HERE / "floor" / "serve_floor.py"), "--port", str(port)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_200(f"http://127.0.0.1:{port}/ping", proc, poll=0.01)
+        return time.perf_counter() - t0
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def pages(url: str, server_pid: int | None, paths: dict[str, str], seconds: float) -> dict:
@@ -311,7 +328,7 @@ def measure_floor(a, res: dict, rows: list) -> None:
         proc.wait(10)
 
 
-def _wait_200(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+def _wait_200(url: str, proc: subprocess.Popen, timeout: float = 60, poll: float = 0.05) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -321,7 +338,7 @@ def _wait_200(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
                 if r.status == 200:
                     return
         except OSError:
-            time.sleep(0.05)
+            time.sleep(poll)
     raise TimeoutError(url)
 
 
@@ -410,6 +427,9 @@ def measure_cold(stack: Stack, a, res: dict, rows: list) -> None:
     res["cold_start"] = r
     rows.append(("cold start to first 200 on / (frontend built)",
                  f"{r['median_s']:.2f} s (runs {', '.join(f'{x:.2f}' for x in r['runs_s'])})", TARGETS["cold"]))
+    rows.append(("  a bare Reflex app (bench/floor) started the same way, to its first 200",
+                 f"{r['floor_median_s']:.2f} s (runs {', '.join(f'{x:.2f}' for x in r['floor_runs_s'])}); the shop "
+                 f"{r['median_s'] - r['floor_median_s']:.2f} s more", ""))
 
 
 def git_rev() -> str:

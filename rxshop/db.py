@@ -1,4 +1,5 @@
-"""Database engine and sessions. Reflex owns the engine (REFLEX_DB_URL, SQLALCHEMY_* pool settings)."""
+"""Database engine and sessions: one engine per process for rxconfig's db_url (REFLEX_DB_URL), with Reflex's
+SQLALCHEMY_* pool settings."""
 from __future__ import annotations
 
 import asyncio
@@ -134,10 +135,27 @@ def row_values(obj, table: sqlalchemy.Table, skip: str = "id") -> dict:
     return out
 
 
-def get_engine() -> sqlalchemy.Engine:
-    from reflex.model import get_engine as reflex_engine
+_engines: dict[str, sqlalchemy.Engine] = {}
 
-    return configure_engine(reflex_engine())
+
+def get_engine() -> sqlalchemy.Engine:
+    """The engine `reflex.model.get_engine` would make (same URL and pool settings), made here because importing
+    `reflex.model` imports Alembic: about a tenth of a second of every start."""
+    from reflex_base.config import get_config
+    from reflex_base.environment import environment as env
+
+    url = get_config().db_url
+    engine = _engines.get(url)
+    if engine is None:
+        if not url:
+            raise ValueError("No database url configured")
+        engine = _engines[url] = configure_engine(sqlalchemy.create_engine(
+            url, echo=env.SQLALCHEMY_ECHO.get(), pool_pre_ping=env.SQLALCHEMY_POOL_PRE_PING.get(),
+            pool_size=env.SQLALCHEMY_POOL_SIZE.get(), max_overflow=env.SQLALCHEMY_MAX_OVERFLOW.get(),
+            pool_recycle=env.SQLALCHEMY_POOL_RECYCLE.get(),
+            pool_timeout=env.SQLALCHEMY_POOL_TIMEOUT.get().total_seconds(),
+            connect_args={"check_same_thread": False} if url.startswith("sqlite") else {}))
+    return engine
 
 
 @contextmanager

@@ -6,6 +6,7 @@ What the build depends on, all hashed into a stamp kept beside the build (.web/r
 sources (rxshop/, rxconfig.py), assets/, the pinned frontend packages (reflex.lock/), requirements.txt, the
 address the pages' scripts call back (REFLEX_API_URL, from the port), and the catalog's version in the database
 (product cards are prerendered into the HTML). `reflex run --env prod` rebuilds every time; this doesn't.
+It also writes the app's bytecode, which imports skip when PYTHONDONTWRITEBYTECODE is set.
 """
 from __future__ import annotations
 
@@ -64,9 +65,19 @@ def api_env(env: dict, port: int | str) -> dict:
     return {**env, "REFLEX_API_URL": env.get("REFLEX_API_URL") or f"http://localhost:{port}"}
 
 
+def compile_bytecode() -> None:
+    """Write the app's bytecode now (only files that changed), so a start doesn't compile ~90 modules from source
+    when PYTHONDONTWRITEBYTECODE is set (the import system then never caches it; py_compile still writes)."""
+    import compileall
+
+    compileall.compile_dir(ROOT / "rxshop", quiet=1)
+    compileall.compile_file(ROOT / "rxconfig.py", quiet=1)
+
+
 def ensure_built(env: dict, port: int | str) -> bool:
     """Build the frontend if its inputs changed since the last build. Returns whether it built."""
     env = api_env(env, port)
+    compile_bytecode()
     if BUILT.exists() and STAMP.exists() and STAMP.read_text() == fingerprint(env):
         return False
     STAMP.unlink(missing_ok=True)

@@ -9,7 +9,6 @@ import secrets
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image, UnidentifiedImageError
 
 from .. import delivery, routes
 from ..settings import get_settings
@@ -50,6 +49,8 @@ def _read_limited(src: BinaryIO, limit: int) -> bytes:
 
 def check_image(data: bytes) -> str:
     """The file extension for an image we accept, or MediaError."""
+    from PIL import Image, UnidentifiedImageError  # operators only: not at every start
+
     try:
         with Image.open(io.BytesIO(data)) as img:
             fmt = img.format

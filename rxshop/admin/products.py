@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from babel.numbers import get_currency_precision, list_currencies
-from slugify import slugify
 from sqlmodel import Session, col, or_, select
 
 from ..models import Product
@@ -134,6 +133,8 @@ def validate(form: dict) -> dict:
 
 
 def _unique_slug(db: Session, name: str) -> str:
+    from slugify import slugify  # operators only: not at every start
+
     base = slugify(name, max_length=70) or "product"
     slug, n = base, 1
     while db.exec(select(Product.id).where(Product.slug == slug)).first() is not None:
