@@ -8,13 +8,18 @@ from .cart_feedback import busy_on_click
 from .ui import button_primary, link
 
 
+# HTML attributes, not style props: Reflex turns `width=`/`height=` into a <style> tag per image in the page body
+# (each one restyles the page while it parses, and its fixed pixel height stretched the 4:3 picture).
+_SIZE = {"width": 400, "height": 300}
+
+
 def product_card(p, index=0) -> rx.Component:
     """One product in the catalog grid. `p` is a ProductCard var, `index` its place in the grid."""
     return rx.el.article(
         link(
             # Only the first image loads with the page: the others wait until laid out (they are still fetched
             # right away when on screen), so drawing them doesn't hold up the first paint of the product names.
-            rx.el.img(src=p.image, alt=p.name, width=400, height=300, decoding="async",
+            rx.el.img(src=p.image, alt=p.name, custom_attrs=_SIZE, decoding="async",
                       loading=rx.cond(index == 0, "eager", "lazy"),
                       class_name="aspect-[4/3] w-full rounded-t-xl object-cover"),
             href=routes.product(p.slug), tab_index=-1, aria_hidden="true",

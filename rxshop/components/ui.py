@@ -35,7 +35,7 @@ def quantity_stepper(value, on_minus, on_plus, on_input, label, input_key=None, 
         rx.el.button("−", on_click=on_minus, aria_label=f"Decrease {label}", class_name=small, type="button",
                      disabled=disabled),
         rx.el.input(
-            type="number", min=1, max=MAX_QUANTITY, inputmode="numeric", default_value=value.to_string(),
+            type="number", min=1, max=MAX_QUANTITY, custom_attrs={"inputMode": "numeric"}, default_value=value.to_string(),
             key=input_key if input_key is not None else value.to_string(),
             on_blur=on_input, aria_label=label,
             class_name="h-9 w-14 rounded-lg border border-slate-300 text-center text-sm",

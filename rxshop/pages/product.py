@@ -9,7 +9,7 @@ from .not_found import not_found_body
 def detail() -> rx.Component:
     p = served.product  # the server's product until the state has loaded (product pages are in the HTML)
     return rx.el.article(
-        rx.el.img(src=p.image, alt=p.name, width=800, height=600,
+        rx.el.img(src=p.image, alt=p.name, custom_attrs={"width": 800, "height": 600},
                   class_name="aspect-[4/3] w-full rounded-xl object-cover shadow-sm md:w-1/2"),
         rx.el.div(
             rx.el.h1(p.name, class_name="product-name text-3xl font-bold"),

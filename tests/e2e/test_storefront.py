@@ -24,6 +24,10 @@ def test_catalog_shows_products_with_images_prices_and_links(page: Page, shop_ur
         assert card.locator("a.product-name").get_attribute("href").startswith("/product/")
         card.locator("img").scroll_into_view_if_needed()
         assert card.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+        # as wide as the card and 4:3 (a fixed pixel height would stretch it and crop the picture)
+        assert card.evaluate("c => { const r = c.querySelector('img').getBoundingClientRect();"
+                             " return Math.abs(r.width - c.getBoundingClientRect().width) < 1"
+                             " && Math.abs(r.height * 4 / 3 - r.width) < 1; }")
     expect(page.get_by_role("button", name="Add Python Patterns eBook to cart")).to_be_enabled()
 
 
@@ -35,6 +39,8 @@ def test_catalog_is_in_the_prerendered_html(shop_url):
     # Only the first product image loads with the page; the others don't hold up the first paint.
     loading = re.findall(r'<img [^>]*loading="(\w+)"', html)
     assert loading[0] == "eager" and set(loading[1:]) == {"lazy"} and len(loading) == 10
+    # image sizes are attributes, not a <style> tag per image in the body (each one restyles the page mid-parse)
+    assert len(re.findall(r'<img [^>]*width="400"[^>]*>', html)) == 10 and "height:300px" not in html
 
 
 def test_product_page_and_friendly_not_found(page: Page, shop_url):
@@ -49,6 +55,7 @@ def test_product_page_and_friendly_not_found(page: Page, shop_url):
     page.get_by_role("button", name="Increase quantity").click()
     page.get_by_role("button", name="Increase quantity").click()
     expect(page.get_by_role("spinbutton", name="quantity")).to_have_value("3")
+    expect(page.get_by_role("spinbutton", name="quantity")).to_have_attribute("inputmode", "numeric")  # phone keypad
     page.get_by_role("button", name="Add to cart").click()
     expect(badge(page)).to_have_text("3")
     expect(page.get_by_text("Added Lo-fi Focus Album to your cart")).to_be_visible()

@@ -10,7 +10,7 @@ LABEL = "flex flex-col gap-1 text-sm font-medium"
 
 def _row(r) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.cond(r.image != "", rx.el.img(src=r.image, alt="", width=48, height=36,
+        rx.el.td(rx.cond(r.image != "", rx.el.img(src=r.image, alt="", custom_attrs={"width": 48, "height": 36},
                                                   class_name="h-9 w-12 rounded object-cover")), class_name=TD),
         rx.el.td(r.name, rx.el.div(r.slug, class_name="text-xs text-slate-500"), class_name=TD),
         rx.el.td(r.price, class_name=TD),
@@ -54,9 +54,9 @@ def _editor() -> rx.Component:
             rx.el.label("Description", rx.el.textarea(name="description", default_value=f.description, rows=3,
                                                       class_name=INPUT), class_name=LABEL),
             rx.el.div(
-                _field("Price", "price", f.price, inputmode="decimal", placeholder="12.50", required=True),
+                _field("Price", "price", f.price, custom_attrs={"inputMode": "decimal"}, placeholder="12.50", required=True),
                 _field("Currency", "currency", f.currency, max_length=3),
-                _field("Stock (empty = unlimited)", "stock", f.stock, inputmode="numeric"),
+                _field("Stock (empty = unlimited)", "stock", f.stock, custom_attrs={"inputMode": "numeric"}),
                 class_name="grid grid-cols-3 gap-3",
             ),
             _field("External download link (instead of a file)", "delivery_url", f.delivery_url, type="url"),
@@ -76,7 +76,7 @@ def _editor() -> rx.Component:
                 _uploader("image", "Image", {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"],
                                               "image/gif": [".gif"], "image/webp": [".webp"]},
                           S.upload_image,
-                          rx.cond(f.image != "", rx.el.img(src=f.image, alt="current image", width=160,
+                          rx.cond(f.image != "", rx.el.img(src=f.image, alt="current image", custom_attrs={"width": 160},
                                                            class_name="w-40 rounded"),
                                   rx.el.p("No image yet.", class_name="text-sm text-slate-600"))),
                 _uploader("file", "File", {}, S.upload_file,
