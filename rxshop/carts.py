@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -25,7 +26,7 @@ class CartError(ValueError):
     """A problem the shopper should read; nothing was changed."""
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)  # shared: `line` hands out the same instance for the same inputs
 class CartLine:
     """One line of a cart or of the express page's summary (made by `line`)."""
 
@@ -209,6 +210,18 @@ def cart_items(session: DB, token: object) -> tuple[int | None, list[tuple[Produ
 
 def line(product: ProductRow | Product, quantity: int, currency: str | None = None) -> CartLine:
     """One cart or order-summary line, priced from the database and flagged when it can't be sold."""
+    currency = currency or availability.shop_currency()
+    if isinstance(product, ProductRow):  # immutable (a product change makes new rows): same inputs, same line
+        return _cached_line(product, quantity, currency)
+    return _make_line(product, quantity, currency)
+
+
+@lru_cache(maxsize=4096)  # every cart change re-renders every line of the cart; most are unchanged
+def _cached_line(product: ProductRow, quantity: int, currency: str) -> CartLine:
+    return _make_line(product, quantity, currency)
+
+
+def _make_line(product: ProductRow | Product, quantity: int, currency: str) -> CartLine:
     verdict = availability.check(product, quantity, currency)
     price = format_money(product.price_cents, product.currency)
     total = format_money(product.price_cents * quantity, product.currency)

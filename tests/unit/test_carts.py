@@ -86,6 +86,9 @@ def test_set_quantity_and_remove(db, products):
 def test_view_reprices_and_flags_changes_after_adding(db, products):
     cart, _ = carts.add_item(db, None, products["mug"], 2)
     carts.add_item(db, cart.token, products["limited"], 3)
+    before = carts.view(db, cart.token)
+    assert before.lines[0].line_total == "$24.00"
+    assert carts.view(db, cart.token).lines[0] is before.lines[0]  # unchanged lines are rendered once
     from rxshop.models import Product
 
     mug, limited = db.get(Product, products["mug"]), db.get(Product, products["limited"])
