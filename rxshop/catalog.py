@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from . import availability
-from .db import DB, Statement, connection_of
+from .db import BLOCK, DB, Statement, connection_of
 from .models import Product
 from .money import format_money
 
@@ -47,20 +47,30 @@ _FIELDS = [f.name for f in dataclasses.fields(ProductRow)]
 _PRODUCTS = sa.select(*(getattr(Product.__table__.c, name) for name in _FIELDS)).order_by(Product.__table__.c.id)
 _VERSION = Statement("SELECT version FROM catalogversion WHERE id = 1")
 _snapshots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> Snapshot
+_SEEN = "rxshop_catalog_seen"  # conn.info key: (connect block, the snapshot it read)
 
 
 def snapshot(session: DB) -> Snapshot:
-    """The whole catalog as of now: cached per database, re-read when a product changed."""
-    version = _VERSION.scalar(session)
+    """The whole catalog as of now: cached per database, re-read when a product changed. Within one `db.connect()`
+    block (a cart change and its view) the version is read once: the block sees the catalog as it began."""
     conn = connection_of(session)
+    block = conn.info.get(BLOCK)
+    seen = conn.info.get(_SEEN)
+    if block is not None and seen is not None and seen[0] == block:
+        return seen[1]
+    version = _VERSION.scalar(session)
     cached = _snapshots.get(conn.engine)
     if cached is not None and cached.version == version:
+        if block is not None:
+            conn.info[_SEEN] = (block, cached)
         return cached
     # Read after the version: a change in between shows up as a newer version at the next call.
     rows = [ProductRow(*row) for row in conn.execute(_PRODUCTS)]
     snap = Snapshot(version, {p.id: p for p in rows}, {p.slug: p for p in rows}, tuple(p for p in rows if p.active))
     if version is not None:  # no version row: never cache
         _snapshots[conn.engine] = snap
+        if block is not None:
+            conn.info[_SEEN] = (block, snap)
     return snap
 
 

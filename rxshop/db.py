@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import itertools
 import threading
 from contextlib import contextmanager
 from typing import Iterator, Union
@@ -165,6 +166,8 @@ def session() -> Iterator[Session]:
 
 
 _kept = threading.local()  # SQLite: the event loop thread's own connection for the hot paths
+_blocks = itertools.count(1)
+BLOCK = "rxshop_block"  # conn.info key: which `connect()` block is using the connection (absent outside one)
 
 
 @contextmanager
@@ -176,16 +179,22 @@ def connect() -> Iterator[sqlalchemy.Connection]:
     engine = get_engine()
     if engine.dialect.name != "sqlite" or not _on_event_loop():
         with engine.connect() as conn:
-            yield conn
+            conn.info[BLOCK] = next(_blocks)
+            try:
+                yield conn
+            finally:
+                conn.info.pop(BLOCK, None)
         return
     conn = getattr(_kept, "conn", None)
     if conn is None or conn.closed or conn.invalidated or conn.engine is not engine:
         if conn is not None and not conn.closed:
             conn.close()
         conn = _kept.conn = engine.connect()
+    conn.info[BLOCK] = next(_blocks)
     try:
         yield conn
     finally:
+        conn.info.pop(BLOCK, None)
         if conn.in_transaction():
             conn.rollback()
 

@@ -27,8 +27,12 @@ class CartState(rx.State):
 
     def _refresh(self, s) -> None:
         v = carts.view(s, self.token)
-        self.lines, self.count, self.subtotal, self.can_checkout = v.lines, v.count, v.subtotal, v.can_checkout
-        self.loaded = True
+        self.lines = v.lines
+        # Only what changed goes out with the update: every assigned var is sent, equal or not.
+        for name, value in (("count", v.count), ("subtotal", v.subtotal), ("can_checkout", v.can_checkout),
+                            ("loaded", True)):
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _reload(self) -> None:
         with connect() as db:
@@ -38,7 +42,7 @@ class CartState(rx.State):
         """Apply a cart rule `change(db, token, *args)` (it returns the cart, or the cart and more) and show the
         result, on one connection; then push the cart to the browser's other tabs showing it. Returns what `change`
         returned; raises CartError, having changed nothing."""
-        me = self.router.session.client_token
+        me = self.rx_router_session.client_token  # what `self.router.session` reads, without building the router
         with connect() as db:
             result = change(db, self.token, *args)
             ref = result[0] if isinstance(result, tuple) else result

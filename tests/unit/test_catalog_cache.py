@@ -1,6 +1,8 @@
 """The in-memory catalog: reused while nothing changed, re-read as soon as any writer changes a product."""
 import sqlite3
 
+import pytest
+
 from rxshop import carts, catalog
 from rxshop.models import Product
 
@@ -63,3 +65,40 @@ def test_each_database_starts_at_its_own_version(tmp_path):
             versions.append(conn.exec_driver_sql("SELECT version FROM catalogversion").scalar())
         eng.dispose()
     assert versions[0] != versions[1]
+
+
+@pytest.mark.parametrize("on_loop", [True, False], ids=["event loop's kept connection", "pooled connection"])
+def test_one_cart_change_reads_the_catalog_version_once_and_the_next_sees_changes(products, engine, monkeypatch,
+                                                                                   on_loop):
+    """A `db.connect()` block (a cart change and its view) asks for the catalog's version once; the next block asks
+    again, so another writer's change is seen by the next cart change. Sessions always ask."""
+    import asyncio
+    import concurrent.futures
+
+    from rxshop import db as rxdb
+
+    monkeypatch.setattr(rxdb, "get_engine", lambda: engine)
+    asked = []
+    real = catalog._VERSION.scalar
+    monkeypatch.setattr(catalog._VERSION, "scalar", lambda db, *a: asked.append(1) or real(db, *a))
+
+    def scenario():
+        with rxdb.connect() as conn:
+            cart, _ = carts.add_item(conn, None, products["mug"], 1)
+            assert carts.view(conn, cart.token).lines[0].unit_price == "$12.00"
+        assert len(asked) == 1
+        _other_writer(engine, "UPDATE product SET price_cents = 1999 WHERE slug = 'mug'")
+        with rxdb.connect() as conn:
+            carts.add_item(conn, cart.token, products["mug"], 1)
+            assert carts.view(conn, cart.token).lines[0].unit_price == "$19.99"
+        assert len(asked) == 2
+        with rxdb.session() as s:
+            catalog.snapshot(s)
+            catalog.snapshot(s)
+        assert len(asked) == 4
+
+    async def on_the_loop():
+        scenario()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # a thread of its own (a test run may hold this one's loop)
+        pool.submit(asyncio.run, on_the_loop()).result() if on_loop else pool.submit(scenario).result()
