@@ -59,14 +59,14 @@ def summary() -> rx.Component:
     )
 
 
-@rx.page(route=routes.CART, title="rxshop · Cart", on_load=CartState.load)
+@rx.page(route=routes.CART, title="rxshop · Cart", on_load=CartState.load_cart)
 def cart() -> rx.Component:
     return page(
         rx.el.h1("Your cart", class_name="mb-4 text-2xl font-bold"),
         rx.cond(CartState.notice != "", rx.el.p(CartState.notice, role="status", data_testid="cart-notice",
                                                 class_name="mb-4 rounded-lg bg-amber-50 p-3 text-sm text-amber-900")),
         rx.cond(
-            CartState.loaded,
+            CartState.lines_shown,
             rx.cond(
                 CartState.lines.length() > 0,
                 rx.el.div(rx.el.ul(rx.foreach(CartState.lines, cart_line)), summary()),

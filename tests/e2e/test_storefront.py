@@ -68,6 +68,28 @@ def test_product_page_and_friendly_not_found(page: Page, shop_url):
         expect(page.get_by_test_id("product-card").first).to_be_visible()
 
 
+def test_only_a_tab_on_the_cart_page_is_sent_the_cart_lines(page: Page, shop_url):
+    """Elsewhere an add answers with the totals and the toast only (a smaller update per click)."""
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on(
+        "framereceived", lambda f: frames.append(f if isinstance(f, str) else f.decode(errors="replace"))))
+    open_page(page, shop_url + "/")
+    page.get_by_role("button", name="Add Python Patterns eBook to cart").click()
+    expect(badge(page)).to_have_text("1")
+    assert not any('"line_total"' in f for f in frames)  # no cart line went to the catalog
+    page.get_by_role("link", name=re.compile(r"^Cart")).click()
+    expect(page.get_by_test_id("cart-line")).to_have_count(1)
+    page.get_by_role("button", name="Increase quantity of Python Patterns eBook").click()
+    expect(page.get_by_test_id("subtotal")).to_have_text("$48.00")
+    assert sum('"line_total"' in f for f in frames) >= 2  # the cart page's load, then the change
+    page.get_by_role("link", name="rxshop").click()  # back to the catalog: the lines leave the tab's state
+    expect(page.get_by_test_id("product-card").first).to_be_visible()
+    page.get_by_role("button", name="Add Line Icon Pack to cart").click()
+    expect(badge(page)).to_have_text("3")
+    page.get_by_role("link", name=re.compile(r"^Cart")).click()  # never the stale lines: loading, then both
+    expect(page.get_by_test_id("cart-line")).to_have_count(2)
+
+
 def test_cart_survives_reload_second_tab_and_server_restart(page: Page, shop, shop_url):
     open_page(page, shop_url + "/")
     page.get_by_role("button", name="Add Python Patterns eBook to cart").click()
