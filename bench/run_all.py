@@ -313,9 +313,10 @@ def measure_floor(a, res: dict, rows: list) -> None:
         _wait_200(url + "/ping", proc)
         names = {"add": event, "vars": "", "token_var": "", "products": [1, 2, 3]}
         q, sec = a.quick, a.seconds
-        for key, label, shoppers in (("floor_1", "1 shopper (sequential)", 1),
-                                     ("floor_sat", "saturation ({} closed-loop shoppers)", 5 if q else 50)):
-            r = ws_run(url, names, proc.pid, shoppers, 0, sec)
+        for key, label, shoppers, rate in (("floor_1", "1 shopper (sequential)", 1, 0),
+                                           ("floor_200", "{} shoppers × 10/s", 10 if q else 200, 10),
+                                           ("floor_sat", "saturation ({} closed-loop shoppers)", 5 if q else 50, 0)):
+            r = ws_run(url, names, proc.pid, shoppers, rate, sec)
             res[key] = r
             rows.append((f"framework floor (bare Reflex cart, bench/floor): {label.format(shoppers)}", fmt_ws(r), ""))
         ours, floor = res.get("ws_sat"), res["floor_sat"]
