@@ -15,7 +15,7 @@ def format_money(minor_units: int, currency: str = "usd", locale: str = "en_US")
     return _format(minor_units, currency.upper(), locale)
 
 
-@lru_cache(maxsize=8192)  # Babel costs ~40 µs a call; a shop shows the same few amounts over and over
+@lru_cache(maxsize=8192)  # a shop shows the same few amounts over and over
 def _format(minor_units: int, code: str, locale: str) -> str:
     fast = _layout(code, locale)
     return fast(minor_units) if fast is not None and minor_units >= 0 else _babel(minor_units, code, locale)

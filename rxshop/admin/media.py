@@ -9,7 +9,6 @@ import secrets
 from pathlib import Path
 from typing import BinaryIO
 
-
 from .. import delivery, routes
 from ..settings import get_settings
 

@@ -77,8 +77,9 @@ def _detail() -> rx.Component:
                 d.refundable != "",
                 rx.el.form(
                     rx.el.label("Refund amount (" + d.currency.upper() + ")",
-                                rx.el.input(name="amount", default_value=d.refundable, custom_attrs={"inputMode": "decimal"},
-                                            key=d.number + d.refundable, class_name=INPUT), class_name=LABEL),
+                                rx.el.input(name="amount", default_value=d.refundable,
+                                            custom_attrs={"inputMode": "decimal"}, key=d.number + d.refundable,
+                                            class_name=INPUT), class_name=LABEL),
                     rx.el.button(rx.cond(S.refunding, "Refunding…", "Refund"), type="submit",
                                  disabled=S.refunding, class_name=PRIMARY),
                     on_submit=S.refund, class_name="flex items-end gap-2",
