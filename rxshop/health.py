@@ -8,7 +8,7 @@ import asyncio
 import os
 import time
 
-import httpx
+import aiohttp
 import sqlalchemy
 
 from . import migrations
@@ -49,10 +49,11 @@ async def _stripe() -> dict:
         return cached[1]
     result = {"ok": False, "configured": bool(s.stripe_secret_key), "sandbox": bool(s.stripe_api_base)}
     try:
-        async with httpx.AsyncClient(timeout=CHECK_TIMEOUT) as client:
-            await client.get(base + "/v1")
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CHECK_TIMEOUT)) as client:
+            async with client.get(base + "/v1"):
+                pass
         result["ok"] = result["configured"]
-    except httpx.HTTPError as exc:
+    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
         result["error"] = type(exc).__name__
     _stripe_cache[base] = (time.monotonic(), result)
     return result

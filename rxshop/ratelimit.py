@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-
-from limits import parse, storage, strategies
+from typing import TYPE_CHECKING
 
 from .settings import get_settings
+
+if TYPE_CHECKING:
+    from limits import RateLimitItem, strategies
+
+
+@lru_cache
+def parse(text: str) -> RateLimitItem:
+    """A limit in the library's notation ("10/10 minutes"); the library is imported on first use (rxshop/lazy.py)."""
+    from limits import parse as parse_limit
+
+    return parse_limit(text)
 
 
 @lru_cache
 def limiter() -> strategies.MovingWindowRateLimiter:
     """The one limiter of the shop (order creation, console logins, link re-sends)."""
+    from limits import storage, strategies
+
     redis_url = os.environ.get("REFLEX_REDIS_URL", "")
     uri = redis_url if redis_url.startswith(("redis://", "rediss://")) else "memory://"
     return strategies.MovingWindowRateLimiter(storage.storage_from_string(uri))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import time
+from typing import TYPE_CHECKING
 
-from limits import RateLimitItem, parse
-
-from ..ratelimit import limiter as _limiter
+from ..ratelimit import limiter as _limiter, parse
 from ..settings import get_settings
+
+if TYPE_CHECKING:
+    from limits import RateLimitItem
 
 
 def _items() -> tuple[RateLimitItem, RateLimitItem]:
@@ -43,9 +45,9 @@ def clear(email: str) -> None:
     _limiter().clear(item, key)
 
 
-RESEND_PER_ORDER = parse("3/hour")  # a buyer asking for their links again
+RESEND_PER_ORDER = "3/hour"  # a buyer asking for their links again
 
 
 def resend_allowed(order_number: str) -> bool:
     """Counts the request; False when this order asked too often (an email goes to the order's own address)."""
-    return _limiter().hit(RESEND_PER_ORDER, "rxshop-resend:" + order_number[:20])
+    return _limiter().hit(parse(RESEND_PER_ORDER), "rxshop-resend:" + order_number[:20])

@@ -1,12 +1,16 @@
-"""The Stripe client: keys, base address (the offline sandbox or Stripe), timeouts, retries."""
+"""The Stripe client: keys, base address (the offline sandbox or Stripe), timeouts, retries. The SDK is imported
+where it is used, not at start (rxshop/lazy.py)."""
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import aiohttp
-import stripe
 
 from ..settings import get_settings
+
+if TYPE_CHECKING:
+    import stripe
 
 _clients: dict[int, tuple[stripe.StripeClient, stripe.HTTPClient]] = {}
 
@@ -26,6 +30,8 @@ def get_client() -> stripe.StripeClient:
         s = get_settings()
         if not s.stripe_secret_key:
             raise NotConfigured("STRIPE_SECRET_KEY is not set")
+        import stripe
+
         # aiohttp: about half the client CPU per call of the SDK's default httpx client (README "Benchmarks")
         http = stripe.AIOHTTPClient(timeout=aiohttp.ClientTimeout(total=s.stripe_timeout))
         client = stripe.StripeClient(

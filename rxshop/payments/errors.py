@@ -3,8 +3,6 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
-import stripe
-
 from .client import NotConfigured
 from .types import PaymentError
 
@@ -20,6 +18,8 @@ MAY_HAVE_CHARGED = {"create charge", "retrieve payment intent", "retrieve checko
 @asynccontextmanager
 async def stripe_errors(action: str):
     """Turn SDK exceptions into PaymentError with a message fit for the shopper."""
+    import stripe  # imported on first use (client.py)
+
     try:
         yield
     except stripe.CardError as exc:

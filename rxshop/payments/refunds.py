@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-import stripe
-
 from .client import get_client
 from .errors import stripe_errors
 from .types import PaymentError
@@ -27,6 +25,8 @@ async def create_refund(payment_id: str, amount: int, idempotency_key: str) -> R
     network retry refund once; Stripe itself refuses more than what is left to refund."""
     if not isinstance(amount, int) or amount <= 0:
         raise PaymentError("A refund is a positive amount.", "invalid_amount", retryable=False)
+    import stripe  # imported on first use (client.py)
+
     target = "payment_intent" if payment_id.startswith("pi_") else "charge"
     try:
         async with stripe_errors("create refund"):

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 
-import stripe
-
 from ..settings import get_settings
 from .results import from_charge, from_checkout_session, from_payment_intent
 from .types import WebhookNotice
@@ -18,6 +16,8 @@ def parse_webhook(payload: bytes, signature: str | None, secret: str | None = No
     secret = secret if secret is not None else get_settings().stripe_webhook_secret
     if not secret:
         raise InvalidWebhook("STRIPE_WEBHOOK_SECRET is not set")
+    import stripe  # imported on first use (client.py)
+
     if not signature:
         raise InvalidWebhook("missing Stripe-Signature header")
     try:

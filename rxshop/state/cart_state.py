@@ -4,7 +4,7 @@ import logging
 
 import reflex as rx
 
-from .. import carts, live, routes
+from .. import carts, lazy, live, routes
 from ..carts import CartError, CartLine
 from ..db import connect, session
 
@@ -83,6 +83,7 @@ class CartState(rx.State):
         self.notice = "Checkout was canceled. Your cart is just as you left it." if canceled else ""
         self._reload()
         _record_tab(self.router.session.client_token, self.token)  # so later changes can be pushed to this tab
+        lazy.load_soon()  # a shopper is here: bring in the payment libraries the start left out
 
     def _add(self, product_id: object, quantity: object) -> None:
         try:
