@@ -44,7 +44,11 @@ def status_banner() -> rx.Component:
         OrderState.phase,
         (OrderStatus.PAID, rx.el.div(
             rx.el.h1("Payment of " + OrderState.total + " succeeded", class_name="text-2xl font-bold text-green-800"),
-            rx.el.p("Thank you! A receipt with your download links was sent to " + OrderState.email + "."),
+            # The email can come after the payment (Checkout's own event brings it): the server pushes it here.
+            rx.el.p(rx.cond(OrderState.email != "",
+                            "Thank you! A receipt with your download links was sent to " + OrderState.email + ".",
+                            "Thank you! A receipt with your download links is on its way to the email address you "
+                            "gave at checkout."), data_testid="receipt-note"),
             class_name="flex flex-col gap-1", data_testid="order-paid")),
         (OrderStatus.PENDING, rx.el.div(
             rx.el.h1("We're confirming your payment…", class_name="text-2xl font-bold"),

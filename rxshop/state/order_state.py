@@ -59,8 +59,8 @@ class OrderState(rx.State):
             client_token = self.router.session.client_token
         with session() as db:
             order = orders.find_for_viewer(db, number, token)
-            if order is not None and order.status == OrderStatus.PENDING:
-                orders.watch(db, order, client_token)
+            if order is not None and (order.status == OrderStatus.PENDING or not order.email):
+                orders.watch(db, order, client_token)  # a later webhook pushes the payment (or the email) here
         if order is None:
             async with self:
                 self._show(None)

@@ -254,6 +254,51 @@ def test_late_webhook_turns_open_page_to_paid(page: Page, shop, sandbox, shop_ur
         sandbox.post("/_sandbox/config", {"processing_seconds": 0, "webhook_delay": 0})
 
 
+def test_email_arriving_after_the_payment_reaches_the_open_page(page: Page, shop, sandbox, shop_url, mail):
+    """payment_intent.succeeded (no email) can come before checkout.session.completed (the email Checkout
+    collected): the paid page says nothing false meanwhile and shows the address when it arrives, without reload."""
+    import json
+
+    sandbox.post("/_sandbox/config", {"webhook_delay": 60.0})  # the test delivers the two events itself, in order
+    try:
+        add_to_cart(page, shop_url, "Film Photo Presets")
+        open_page(page, shop_url + "/cart")
+        page.get_by_role("button", name="Checkout", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"), timeout=20000)
+        redirects = []
+
+        def pay_and_hold(route):  # keep the browser on Stripe's page until the first event is in
+            if route.request.method != "POST":
+                return route.continue_()
+            response = route.fetch(max_redirects=0)
+            redirects.append(response.headers.get("location", ""))
+            route.fulfill(status=200, content_type="text/html", body="<p>held</p>")
+
+        page.route(re.compile(r".*/c/pay/cs_test_.*"), pay_and_hold)
+        hosted_pay(page, "4242424242424242", email="buyer-email-late@example.com")
+        expect(page.get_by_text("held")).to_be_visible()
+        number = re.search(r"/orders/(RX-[A-Z0-9]{6})", redirects[0]).group(1)
+        events = {e["type"]: e for e in _events_for(sandbox, number)}
+        secret, url = shop.env["STRIPE_WEBHOOK_SECRET"], shop_url + "/api/stripe/webhook"
+        succeeded = events["payment_intent.succeeded"]
+        assert "buyer-email-late@example.com" not in json.dumps(succeeded)
+        assert _signed_post(url, json.dumps(succeeded).encode(), secret) == 200
+        assert order_row(shop, number)["status"] == "paid" and order_row(shop, number)["email"] == ""
+
+        page.unroute(re.compile(r".*/c/pay/cs_test_.*"))
+        page.goto(redirects[0])
+        expect(page.get_by_test_id("order-paid")).to_be_visible(timeout=20000)
+        note = page.get_by_test_id("receipt-note")
+        expect(note).to_have_text("Thank you! A receipt with your download links is on its way to the email address "
+                                  "you gave at checkout.")
+        assert _signed_post(url, json.dumps(events["checkout.session.completed"]).encode(), secret) == 200
+        expect(note).to_have_text("Thank you! A receipt with your download links was sent to "
+                                  "buyer-email-late@example.com.", timeout=20000)  # pushed by the server
+        mail.wait_for("buyer-email-late@example.com")
+    finally:
+        sandbox.post("/_sandbox/config", {"webhook_delay": 0})
+
+
 def _signed_post(url: str, payload: bytes, secret: str) -> int:
     import hashlib
     import hmac
