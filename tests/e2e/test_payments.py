@@ -35,6 +35,25 @@ def hosted_pay(page: Page, number: str, email: str | None = None) -> None:
     page.get_by_role("button", name="Pay").click()
 
 
+HOSTED_PAGE = re.compile(r".*/c/pay/cs_test_.*")
+
+
+def hold_after_paying(page: Page, text: str) -> list[str]:
+    """Stripe's hosted page takes the payment, but its redirect back to the shop is kept from the browser (which
+    shows `text` instead); returns the list the redirect's location is put in."""
+    redirects: list[str] = []
+
+    def hold(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        response = route.fetch(max_redirects=0)
+        redirects.append(response.headers.get("location", ""))
+        route.fulfill(status=200, content_type="text/html", body=f"<p>{text}</p>")
+
+    page.route(HOSTED_PAGE, hold)
+    return redirects
+
+
 def express_card(page: Page, number: str) -> None:
     frame = page.frame_locator(CARD_FRAME)
     frame.get_by_label("Card number").fill(number)
@@ -208,16 +227,7 @@ def test_tab_closed_after_paying_is_fulfilled_by_webhook(page: Page, shop, shop_
     open_page(page, shop_url + "/cart")
     page.get_by_role("button", name="Checkout", exact=True).click()
     expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"), timeout=20000)
-    redirects = []
-
-    def pay_and_vanish(route):  # Stripe takes the payment, but its redirect never reaches the shop
-        if route.request.method != "POST":
-            return route.continue_()
-        response = route.fetch(max_redirects=0)
-        redirects.append(response.headers.get("location", ""))
-        route.fulfill(status=200, content_type="text/html", body="<p>tab closed</p>")
-
-    page.route(re.compile(r".*/c/pay/cs_test_.*"), pay_and_vanish)
+    redirects = hold_after_paying(page, "tab closed")  # Stripe takes the payment; its redirect never reaches us
     hosted_pay(page, "4242424242424242", email="buyer-gone@example.com")
     expect(page.get_by_text("tab closed")).to_be_visible()
     number = re.search(r"/orders/(RX-[A-Z0-9]{6})", redirects[0]).group(1)
@@ -265,16 +275,7 @@ def test_email_arriving_after_the_payment_reaches_the_open_page(page: Page, shop
         open_page(page, shop_url + "/cart")
         page.get_by_role("button", name="Checkout", exact=True).click()
         expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"), timeout=20000)
-        redirects = []
-
-        def pay_and_hold(route):  # keep the browser on Stripe's page until the first event is in
-            if route.request.method != "POST":
-                return route.continue_()
-            response = route.fetch(max_redirects=0)
-            redirects.append(response.headers.get("location", ""))
-            route.fulfill(status=200, content_type="text/html", body="<p>held</p>")
-
-        page.route(re.compile(r".*/c/pay/cs_test_.*"), pay_and_hold)
+        redirects = hold_after_paying(page, "held")  # the browser stays away until the first event is in
         hosted_pay(page, "4242424242424242", email="buyer-email-late@example.com")
         expect(page.get_by_text("held")).to_be_visible()
         number = re.search(r"/orders/(RX-[A-Z0-9]{6})", redirects[0]).group(1)
@@ -285,7 +286,7 @@ def test_email_arriving_after_the_payment_reaches_the_open_page(page: Page, shop
         assert _signed_post(url, json.dumps(succeeded).encode(), secret) == 200
         assert order_row(shop, number)["status"] == "paid" and order_row(shop, number)["email"] == ""
 
-        page.unroute(re.compile(r".*/c/pay/cs_test_.*"))
+        page.unroute(HOSTED_PAGE)
         page.goto(redirects[0])
         expect(page.get_by_test_id("order-paid")).to_be_visible(timeout=20000)
         note = page.get_by_test_id("receipt-note")
