@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from . import html_pages, logs, metrics, routes
+from . import html_pages, lazy, logs, metrics, routes
 from .fulfilment import handle_webhook, takes_stock
 from .health import report as health_report
 from .payments import InvalidWebhook, parse_webhook
@@ -84,6 +84,7 @@ async def stripe_webhook(request: Request) -> JSONResponse:
         payload = await read_limited(request, get_settings().rxshop_webhook_max_bytes)
     except TooLarge:
         return JSONResponse({"error": "payload too large"}, status_code=413)
+    await lazy.ready()  # the SDK verifies the signature; after a restart it may not be imported yet
     try:
         notice = parse_webhook(payload, request.headers.get("stripe-signature"))
     except InvalidWebhook as exc:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
-from .client import get_client
+from .client import call
 from .errors import stripe_errors
 from .results import from_charge, from_payment_intent
 from .types import AlreadyPaidError, IntentInfo, OrderRef, PaymentResult
@@ -19,59 +19,52 @@ def _metadata(order: OrderRef) -> dict:
 
 async def ensure_payment_intent(order: OrderRef, existing_id: str = "", customer_id: str = "") -> IntentInfo:
     """The order's PaymentIntent: reused while it can still be paid (a declined card may retry), else a new one."""
-    client = get_client()
     if existing_id:
         async with stripe_errors("retrieve payment intent"):
-            pi = await client.v1.payment_intents.retrieve_async(existing_id)
-        if pi.status in ("succeeded", "processing"):  # paid (or being paid): never a second PaymentIntent
-            raise AlreadyPaidError(from_payment_intent(pi.to_dict()))
-        if pi.status in ("requires_payment_method", "requires_confirmation", "requires_action") \
-                and pi.amount == order.total and (pi.receipt_email or "") == order.email:
-            return IntentInfo(pi.id, pi.client_secret, pi.status, pi.amount, pi.currency, customer_id)
-        if pi.status != "canceled":  # replaced (the email changed): the old one must not be paid any more
+            pi = await call("get", "/v1/payment_intents/{}", existing_id)
+        if pi["status"] in ("succeeded", "processing"):  # paid (or being paid): never a second PaymentIntent
+            raise AlreadyPaidError(from_payment_intent(pi))
+        if pi["status"] in ("requires_payment_method", "requires_confirmation", "requires_action") \
+                and pi["amount"] == order.total and (pi.get("receipt_email") or "") == order.email:
+            return _intent(pi, customer_id)
+        if pi["status"] != "canceled":  # replaced (the email changed): the old one must not be paid any more
             old = await cancel_payment_intent(existing_id)
             if old.status in ("succeeded", "processing"):
                 raise AlreadyPaidError(old)
     if not customer_id:
         async with stripe_errors("create customer"):
-            customer = await client.v1.customers.create_async(
-                params={"email": order.email, "metadata": _metadata(order)},
-                options={"idempotency_key": f"order-{order.number}-customer-{_digest(order.email)}"})
-        customer_id = customer.id
+            customer = await call("post", "/v1/customers", email=order.email, metadata=_metadata(order),
+                                  idempotency_key=f"order-{order.number}-customer-{_digest(order.email)}")
+        customer_id = customer["id"]
     attempt = existing_id or "first"
     async with stripe_errors("create payment intent"):
-        pi = await client.v1.payment_intents.create_async(
-            params={
-                "amount": order.total,
-                "currency": order.currency,
-                "customer": customer_id,
-                "receipt_email": order.email,
-                "description": f"Order {order.number}",
-                "metadata": _metadata(order),
-                "payment_method_types": ["card"],
-            },
-            options={"idempotency_key": f"order-{order.number}-payment-intent-after-{attempt}"})
-    return IntentInfo(pi.id, pi.client_secret, pi.status, pi.amount, pi.currency, customer_id)
+        pi = await call("post", "/v1/payment_intents", amount=order.total, currency=order.currency,
+                        customer=customer_id, receipt_email=order.email, description=f"Order {order.number}",
+                        metadata=_metadata(order), payment_method_types=["card"],
+                        idempotency_key=f"order-{order.number}-payment-intent-after-{attempt}")
+    return _intent(pi, customer_id)
+
+
+def _intent(pi: dict, customer_id: str) -> IntentInfo:
+    return IntentInfo(pi["id"], pi["client_secret"], pi["status"], pi["amount"], pi["currency"], customer_id)
 
 
 async def retrieve_payment_intent(payment_intent_id: str) -> PaymentResult:
     async with stripe_errors("retrieve payment intent"):
-        pi = await get_client().v1.payment_intents.retrieve_async(payment_intent_id)
-    return from_payment_intent(pi.to_dict())
+        pi = await call("get", "/v1/payment_intents/{}", payment_intent_id)
+    return from_payment_intent(pi)
 
 
 async def cancel_payment_intent(payment_intent_id: str) -> PaymentResult:
     """Cancel an unpaid PaymentIntent; one that succeeded or is processing is returned as it is (not canceled)."""
-    client = get_client()
     async with stripe_errors("retrieve payment intent"):
-        pi = await client.v1.payment_intents.retrieve_async(payment_intent_id)
-    if pi.status in ("succeeded", "processing", "canceled"):
-        return from_payment_intent(pi.to_dict())
+        pi = await call("get", "/v1/payment_intents/{}", payment_intent_id)
+    if pi.get("status") in ("succeeded", "processing", "canceled"):
+        return from_payment_intent(pi)
     async with stripe_errors("cancel payment intent"):
-        pi = await client.v1.payment_intents.cancel_async(
-            payment_intent_id, params={"cancellation_reason": "abandoned"},
-            options={"idempotency_key": f"cancel-{payment_intent_id}"})
-    return from_payment_intent(pi.to_dict())
+        pi = await call("post", "/v1/payment_intents/{}/cancel", payment_intent_id, cancellation_reason="abandoned",
+                        idempotency_key=f"cancel-{payment_intent_id}")
+    return from_payment_intent(pi)
 
 
 async def create_charge(order: OrderRef, token: str, attempt: int) -> PaymentResult:
@@ -79,14 +72,7 @@ async def create_charge(order: OrderRef, token: str, attempt: int) -> PaymentRes
     The idempotency key is per order and attempt (not per token): a second token for the same attempt can't make
     a second charge; a new attempt number is only given after a known decline (rxshop/payment_attempts.py)."""
     async with stripe_errors("create charge"):
-        charge = await get_client().v1.charges.create_async(
-            params={
-                "amount": order.total,
-                "currency": order.currency,
-                "source": token,
-                "receipt_email": order.email,
-                "description": f"Order {order.number}",
-                "metadata": _metadata(order),
-            },
-            options={"idempotency_key": f"order-{order.number}-charge-{attempt}"})
-    return from_charge(charge.to_dict())
+        charge = await call("post", "/v1/charges", amount=order.total, currency=order.currency, source=token,
+                            receipt_email=order.email, description=f"Order {order.number}",
+                            metadata=_metadata(order), idempotency_key=f"order-{order.number}-charge-{attempt}")
+    return from_charge(charge)

@@ -3,7 +3,8 @@ where it is used, not at start (rxshop/lazy.py)."""
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -44,6 +45,16 @@ def get_client() -> stripe.StripeClient:
     return found[0]
 
 
+async def call(method: str, path: str, *ids: str, idempotency_key: str = "", **params: Any) -> dict:
+    """One Stripe API call answered as its JSON: the SDK's own request (keys, retries, timeouts, error classes)
+    without turning the answer into SDK objects only to read a few fields (README "Benchmarks", steps 21–22).
+    `path` holds a `{}` for each id. Run it inside `stripe_errors`."""
+    if idempotency_key:
+        params["idempotency_key"] = idempotency_key
+    url = path.format(*(quote(i, safe="") for i in ids))
+    return (await get_client().raw_request_async(method, url, **params)).data
+
+
 def reset_clients() -> None:
     _clients.clear()
 
@@ -53,6 +64,11 @@ async def close_clients() -> None:
     try:
         await asyncio.Event().wait()
     finally:
-        found = _clients.pop(id(asyncio.get_running_loop()), None)
-        if found is not None:
-            await found[1].close_async()
+        await close_loop_client()
+
+
+async def close_loop_client() -> None:
+    """Close this event loop's HTTP connections to Stripe and forget its client (a loop that ends must)."""
+    found = _clients.pop(id(asyncio.get_running_loop()), None)
+    if found is not None:
+        await found[1].close_async()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
+from .. import lazy
 from .client import NotConfigured
 from .types import PaymentError
 
@@ -17,8 +18,10 @@ MAY_HAVE_CHARGED = {"create charge", "retrieve payment intent", "retrieve checko
 
 @asynccontextmanager
 async def stripe_errors(action: str):
-    """Turn SDK exceptions into PaymentError with a message fit for the shopper."""
-    import stripe  # imported on first use (client.py)
+    """Turn SDK exceptions into PaymentError with a message fit for the shopper. Every Stripe call runs inside it,
+    so it is also where the SDK is made ready off the event loop (rxshop/lazy.py)."""
+    await lazy.ready()
+    import stripe
 
     try:
         yield

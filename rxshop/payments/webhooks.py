@@ -16,7 +16,7 @@ def parse_webhook(payload: bytes, signature: str | None, secret: str | None = No
     secret = secret if secret is not None else get_settings().stripe_webhook_secret
     if not secret:
         raise InvalidWebhook("STRIPE_WEBHOOK_SECRET is not set")
-    import stripe  # imported on first use (client.py)
+    import stripe  # the caller on the event loop awaits lazy.ready() first
 
     if not signature:
         raise InvalidWebhook("missing Stripe-Signature header")

@@ -10,7 +10,7 @@ from typing import Callable
 
 import reflex as rx
 
-from .. import routes
+from .. import lazy, routes
 from ..admin import accounts, throttle
 from ..admin.accounts import SignedIn
 from ..db import session
@@ -110,6 +110,7 @@ class AdminState(rx.State):
         email, password = form.get("email"), form.get("password")
         key = email.strip().lower()[:254] if isinstance(email, str) else ""
         error, token = "", ""
+        await lazy.ready()  # the throttle's library, off the event loop at the first sign-in
         if wait := throttle.wait_seconds(key, ip):
             error = f"Too many failed sign-ins. Try again in {wait} seconds."
         else:

@@ -7,7 +7,7 @@ import logging
 
 import reflex as rx
 
-from .. import orders, payments, receipts
+from .. import lazy, orders, payments, receipts
 from ..db import session
 from ..fulfilment import fulfil
 from ..models import Order, OrderStatus
@@ -104,6 +104,7 @@ class OrderState(rx.State):
             if self.sending:
                 return
             order_id, self.sending = self._order_id, True
+        await lazy.ready()  # the throttle's library, off the event loop
         message = ""
         try:
             with session() as db:

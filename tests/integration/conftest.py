@@ -78,9 +78,16 @@ def stripe_client(sandbox) -> stripe.StripeClient:
 
 
 def run(coro):
-    """Run a coroutine on its own loop in a worker thread (Playwright's sync API may hold this thread's loop)."""
+    """Run a coroutine on its own loop in a worker thread (Playwright's sync API may hold this thread's loop); the
+    loop's Stripe connections are closed before it ends, as the shop's lifespan task closes them."""
+    async def then_close():
+        try:
+            return await coro
+        finally:
+            await payment_client.close_loop_client()
+
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+        return pool.submit(asyncio.run, then_close()).result()
 
 
 def new_order(db, slug="mug", qty=1, flow="express", email="buyer@example.com"):

@@ -226,3 +226,20 @@ def test_a_replaced_payment_intent_is_canceled_first(db, stripe_client):
     second = run(payments.ensure_payment_intent(orders.order_ref(db, order), first.id, first.customer_id))
     assert second.id != first.id
     assert stripe_client.v1.payment_intents.retrieve(first.id).status == "canceled"  # the old secret pays nothing
+
+
+def test_expired_checkout_orders_are_expired_at_stripe_and_give_stock_back(db, stripe_client):
+    from rxshop import expiry
+
+    order = new_order(db, slug="limited", flow="checkout")
+    redirect = run(payments.create_checkout_session(orders.order_ref(db, order), "http://shop.test/ok",
+                                                    "http://shop.test/cart"))
+    orders.attach(db, order, stripe_checkout_session_id=redirect.session_id, expires_at=utcnow())
+    assert run(expiry.sweep_once()) == 1
+    db.expire_all()
+    assert db.get(Order, order.id).status == "canceled"
+    assert db.get(Product, product_id(db, "limited")).stock == 1
+    assert stripe_client.v1.checkout.sessions.retrieve(redirect.session_id).status == "expired"
+    seen = run(payments.retrieve_checkout_session(redirect.session_id))
+    assert (seen.status, seen.checkout_session_id, seen.order_id, seen.paid) == (
+        "expired", redirect.session_id, order.id, False)

@@ -1,5 +1,6 @@
 """What a start imports (README "Benchmarks", step 20): the app leaves the payment libraries out, and they come in
 on a worker thread once asked for (a shopper's first page load asks)."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,3 +25,67 @@ print("ok")
 def test_the_app_starts_without_the_payment_libraries_and_loads_them_on_a_thread():
     done = subprocess.run([sys.executable, "-c", CODE], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "ok", done.stderr[-3000:]
+
+
+# Records which thread first imports a deferred library.
+SPY = """
+import asyncio, importlib.abc, os, sys, threading
+importers = {}
+
+class Spy(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name in ("stripe", "limits"):
+            importers.setdefault(name, threading.current_thread().name)
+
+sys.meta_path.insert(0, Spy())
+"""
+
+WEBHOOK = SPY + """
+from starlette.requests import Request
+from rxshop.api import stripe_webhook
+
+async def main():
+    sent = False
+
+    async def receive():
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": b'{"id": "evt_1"}', "more_body": False}
+
+    scope = {"type": "http", "method": "POST", "path": "/api/stripe/webhook", "query_string": b"",
+             "headers": [(b"stripe-signature", b"t=1,v1=00"), (b"content-length", b"15")]}
+    return await stripe_webhook(Request(scope, receive))
+
+assert asyncio.run(main()).status_code == 400
+print(importers["stripe"])
+"""
+
+PAYMENT = SPY + """
+from rxshop import payments
+
+async def main():
+    try:
+        await payments.retrieve_payment_intent("pi_123")
+    except payments.PaymentError as exc:
+        return exc.code
+
+assert asyncio.run(main()) == "not_configured"
+print(importers["stripe"])
+"""
+
+
+def _importer(code: str, **env: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **env})
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.strip()
+
+
+def test_a_webhook_right_after_a_start_imports_the_sdk_off_the_event_loop():
+    assert _importer(WEBHOOK, STRIPE_WEBHOOK_SECRET="whsec_test") != "MainThread"
+
+
+def test_a_first_stripe_call_imports_the_sdk_off_the_event_loop():
+    assert _importer(PAYMENT, STRIPE_SECRET_KEY="") != "MainThread"
