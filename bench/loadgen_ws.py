@@ -22,6 +22,7 @@ import resource
 import sys
 import time
 import uuid
+from pathlib import Path
 
 from websockets.asyncio.client import connect
 
@@ -221,6 +222,7 @@ def main() -> None:
     ap.add_argument("--tokens-file", default="")
     ap.add_argument("--max-pending", type=int, default=5,
                     help="open loop: a shopper stops clicking while this many adds are unanswered (bounds the backlog)")
+    ap.add_argument("--out", default="", help="write the result (JSON) to this file instead of stdout")
     args = ap.parse_args()
     try:
         import uvloop  # the cheaper loop: more of the machine left for the server
@@ -228,7 +230,10 @@ def main() -> None:
         result = uvloop.run(main_async(args))
     except ImportError:
         result = asyncio.run(main_async(args))
-    os.set_blocking(sys.stdout.fileno(), True)  # the loop may have left it non-blocking: a long line must not be cut
+    if args.out:  # a file: a pipe once cut the long line at 64 KiB (the loop leaves stdout non-blocking)
+        Path(args.out).write_text(json.dumps(result))
+        return
+    os.set_blocking(sys.stdout.fileno(), True)
     print(json.dumps(result), flush=True)
 
 

@@ -208,7 +208,9 @@ def ws_run(url: str, names: dict, server_pid: int | None, shoppers: int, rate: f
         else:
             cmd += ["--event", names["add"]]
         cmds.append(cmd)
-    gens = [subprocess.Popen(c, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in cmds]
+    outs = [Path(tempfile.mkstemp(prefix="rxshop-loadgen-", suffix=".json")[1]) for _ in cmds]
+    gens = [subprocess.Popen([*c, "--out", str(o)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for c, o in zip(cmds, outs)]
     time.sleep(max(0.0, start_at - time.time()))
     cpu0 = procs.cpu_s(server_pid) if server_pid else 0.0
     rss = []
@@ -220,11 +222,13 @@ def ws_run(url: str, names: dict, server_pid: int | None, shoppers: int, rate: f
         time.sleep(seconds)
     cpu = procs.cpu_s(server_pid) - cpu0 if server_pid else None
     results = []
-    for g in gens:
+    for g, o in zip(gens, outs):
         out, err = g.communicate(timeout=120)
-        if g.returncode != 0:
+        text = o.read_text()
+        o.unlink()
+        if g.returncode != 0 or not text:
             raise RuntimeError(f"load generator failed:\n{err[-2000:]}")
-        results.append(json.loads(out.strip().splitlines()[-1]))
+        results.append(json.loads(text))
     lat = [x for r in results for x in r["latencies_ms"]]
     span = max(r["seconds"] for r in results)
     done = sum(r["ok"] + r["failed"] for r in results)

@@ -2,6 +2,7 @@
 import reflex as rx
 
 from . import expiry, logs, models, outbox, pages  # noqa: F401  (importing registers tables and @rx.page routes)
+from . import gc_policy
 from .api import api
 from .headers import security_headers
 from .metrics import EventTimer, watch_event_loop
@@ -18,6 +19,7 @@ app = rx.App(
     head_components=[rx.el.script(src="/rxshop-pay.js", defer=True)],
 )
 app.add_middleware(EventTimer())  # event handler latency for /api/metrics
+app.register_lifespan_task(gc_policy.tune_for_serving)  # the garbage collector tuned once the app is built
 app.register_lifespan_task(watch_event_loop)  # event loop lag for /api/metrics
 app.register_lifespan_task(outbox.run_worker)  # sends queued emails (receipts), retrying with backoff
 app.register_lifespan_task(expiry.run_sweeper)  # cancels pending orders past their expiry, frees their stock

@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
 
     os.chdir(ROOT)  # Reflex reads rxconfig.py from the working directory
     sys.path.insert(0, str(ROOT))
+    if args.single_process:  # this process serves the app: its lifespan turns the collector back on, tuned
+        from rxshop import gc_policy
+
+        gc_policy.pause_for_start()
     if args.workers:
         os.environ["GRANIAN_WORKERS"] = str(args.workers)
     prepare_metrics_dir()

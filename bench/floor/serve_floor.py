@@ -19,6 +19,9 @@ def main() -> int:
     args = ap.parse_args()
     os.chdir(HERE)  # Reflex reads rxconfig.py from the working directory
     sys.path[:0] = [str(HERE), str(HERE.parent.parent)]
+    from rxshop import gc_policy  # served the way the shop is served, garbage collector included
+
+    gc_policy.pause_for_start()
     from reflex_base import constants
     from reflex_base.environment import environment
 
@@ -30,6 +33,7 @@ def main() -> int:
     app = prerequisites.get_and_validate_app().app
     from floor_app.floor_app import FloorCart
 
+    gc_policy.tune_for_serving()  # the shop does this in its lifespan
     print(f"{FloorCart.get_full_name()}.add", flush=True)
     return serve_embedded(app, args.host, args.port)
 

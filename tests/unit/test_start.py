@@ -89,3 +89,25 @@ def test_a_webhook_right_after_a_start_imports_the_sdk_off_the_event_loop():
 
 def test_a_first_stripe_call_imports_the_sdk_off_the_event_loop():
     assert _importer(PAYMENT, STRIPE_SECRET_KEY="") != "MainThread"
+
+
+GC = """
+import gc
+from rxshop import gc_policy
+
+gc_policy.pause_for_start()  # what scripts/serve.py --single-process does before the import
+from rxshop.app import app
+
+assert not gc.isenabled()
+assert gc_policy.tune_for_serving in app.get_lifespan_tasks()
+gc_policy.tune_for_serving()
+assert gc.isenabled(), "the collector stayed off"
+assert gc.get_threshold()[0] == gc_policy.YOUNG_THRESHOLD
+assert gc.get_freeze_count() > 50_000  # what the start made is frozen
+print("ok")
+"""
+
+
+def test_the_app_turns_the_collector_back_on_tuned_when_it_starts_serving():
+    done = subprocess.run([sys.executable, "-c", GC], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr[-3000:]
