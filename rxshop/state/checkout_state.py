@@ -61,7 +61,8 @@ def _attach(order: Order, **stripe_ids: str) -> None:
 
 def _order_budget(state: rx.State):
     """A check that counts one new order against this tab's and this IP's limits (call inside `async with`)."""
-    token, ip = state.router.session.client_token, state.router.session.client_ip
+    session = state.rx_router_session  # what `state.router.session` reads, without building the router twice
+    token, ip = session.client_token, session.client_ip
     return lambda: ratelimit.allow_new_order(token, ip)
 
 
