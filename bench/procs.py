@@ -15,6 +15,16 @@ def _stat(pid: int) -> list[str] | None:
         return None
 
 
+def main_thread_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of the process's first thread: in the shop (one process, Granian embedded) that is
+    the thread running the event loop, which every event needs and which caps a single process's rate."""
+    try:
+        st = Path(f"/proc/{pid}/task/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(st[11]) + int(st[12])) / _TICK
+
+
 def tree(pid: int) -> list[int]:
     """pid and all its descendants."""
     children: dict[int, list[int]] = {}

@@ -213,6 +213,7 @@ def ws_run(url: str, names: dict, server_pid: int | None, shoppers: int, rate: f
                              text=True) for c, o in zip(cmds, outs)]
     time.sleep(max(0.0, start_at - time.time()))
     cpu0 = procs.cpu_s(server_pid) if server_pid else 0.0
+    loop0 = procs.main_thread_cpu_s(server_pid) if server_pid else 0.0
     rss = []
     if sample_rss and server_pid:
         time.sleep(seconds / 2)
@@ -221,6 +222,7 @@ def ws_run(url: str, names: dict, server_pid: int | None, shoppers: int, rate: f
     else:
         time.sleep(seconds)
     cpu = procs.cpu_s(server_pid) - cpu0 if server_pid else None
+    loop_cpu = procs.main_thread_cpu_s(server_pid) - loop0 if server_pid else None
     results = []
     for g, o in zip(gens, outs):
         out, err = g.communicate(timeout=120)
@@ -239,6 +241,9 @@ def ws_run(url: str, names: dict, server_pid: int | None, shoppers: int, rate: f
         "p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99), "max_ms": max(lat) if lat else None,
         "server_cpu": cpu / span if cpu is not None and span else None,
         "server_ms_per_event": cpu * 1000 / done if cpu is not None and done else None,
+        # the event loop's thread alone: at 100 % of a core it is what limits one process
+        "loop_cpu": loop_cpu / span if loop_cpu is not None and span else None,
+        "loop_ms_per_event": loop_cpu * 1000 / done if loop_cpu is not None and done else None,
         "client_cpu": sum(r["client_cpu_s"] for r in results) / span if span else None,
         "rss_mb": rss[0] if rss else None,
         "error_sample": next((r["error_sample"] for r in results if r["error_sample"]), ""),
@@ -248,7 +253,10 @@ def ws_run(url: str, names: dict, server_pid: int | None, shoppers: int, rate: f
 def fmt_ws(r: dict) -> str:
     s = f"{r['per_s']:,.0f}/s, p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.1f} ms"
     if r.get("server_cpu") is not None:
-        s += f"; server {r['server_cpu'] * 100:.0f}% CPU ({r['server_ms_per_event']:.2f} ms/event)"
+        s += f"; server {r['server_cpu'] * 100:.0f}% CPU ({r['server_ms_per_event']:.2f} ms/event"
+        if r.get("loop_ms_per_event") is not None:
+            s += f"; event loop thread {r['loop_cpu'] * 100:.0f}%, {r['loop_ms_per_event']:.2f} ms/event"
+        s += ")"
     s += f", generator {r['client_cpu'] * 100:.0f}%"
     if r["failed"] or r["unanswered"]:
         s += f"; {r['failed']} failed, {r['unanswered']} unanswered"
@@ -327,7 +335,10 @@ def measure_floor(a, res: dict, rows: list) -> None:
         if ours and ours.get("server_ms_per_event") and floor.get("server_ms_per_event"):
             rows.append(("  the shop's add against the floor (saturation)",
                          f"{ours['per_s'] / floor['per_s'] * 100:.0f}% of its rate; server CPU per add "
-                         f"{ours['server_ms_per_event'] / floor['server_ms_per_event']:.2f}× the floor's", "at the floor"))
+                         f"{ours['server_ms_per_event'] / floor['server_ms_per_event']:.2f}× the floor's"
+                         + (f", event loop thread per add {ours['loop_ms_per_event'] - floor['loop_ms_per_event']:+.2f} ms"
+                            if ours.get("loop_ms_per_event") and floor.get("loop_ms_per_event") else ""),
+                         "at the floor"))
     finally:
         proc.terminate()
         proc.wait(10)
