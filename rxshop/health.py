@@ -8,10 +8,9 @@ import asyncio
 import os
 import time
 
-import aiohttp
 import sqlalchemy
 
-from . import migrations
+from . import lazy, migrations
 from .db import get_engine
 from .settings import get_settings
 
@@ -48,6 +47,9 @@ async def _stripe() -> dict:
     if cached and time.monotonic() - cached[0] < 30:
         return cached[1]
     result = {"ok": False, "configured": bool(s.stripe_secret_key), "sandbox": bool(s.stripe_api_base)}
+    await lazy.ready()  # aiohttp is left out of the start: imported off the event loop
+    import aiohttp
+
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CHECK_TIMEOUT)) as client:
             async with client.get(base + "/v1"):

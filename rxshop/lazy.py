@@ -1,29 +1,65 @@
-"""Libraries the start leaves out because only paying and rate limits need them: the Stripe SDK (with the `httpx`
-and `requests` it imports) and `limits`, about a tenth of the start here (README "Benchmarks", step 20). A
-shopper's first page load starts importing them in a worker thread, so they are in place before anyone pays and
+"""Libraries the start leaves out because only paying, rate limits and the health report need them: the Stripe
+SDK (with the `httpx` it imports), `limits`, `aiohttp` and `requests` (README "Benchmarks", steps 20 and 25).
+A shopper's first page load starts importing them in a worker thread, so they are in place before anyone pays and
 the event loop never waits for them; a module that uses one imports it where it is used, after `await ready()`
-when it runs on the event loop."""
+when it runs on the event loop.
+
+Some need a stand-in: python-engineio's client modules, which Reflex imports through python-socketio, import
+`aiohttp`, `requests` and `websocket` whenever they are installed, though a server never uses those clients.
+`defer_start_imports()` puts a `Deferred` module in their place for the start; the first attribute read on one,
+or `ready()`, imports the real library."""
 from __future__ import annotations
 
 import asyncio
 import importlib
+import importlib.util
 import sys
 import threading
+import types
 
-DEFERRED = ("stripe", "limits")
+# Imported at start by python-engineio's clients, which the server never uses (aiohttp: the Stripe client's HTTP)
+STAND_INS = ("aiohttp", "requests", "websocket")
+DEFERRED = ("aiohttp", "requests", "stripe", "limits")
 _started = threading.Event()
 _loaded = threading.Event()
+_swap = threading.Lock()
+
+
+class Deferred(types.ModuleType):
+    """Stands in for a library in `sys.modules` until something reads one of its attributes."""
+
+    def __getattr__(self, attr: str):
+        return getattr(real(self.__name__), attr)
+
+
+def defer_start_imports() -> None:
+    """Call before importing the app: its start then skips importing the `STAND_INS` (not when already imported)."""
+    for name in STAND_INS:
+        if name not in sys.modules and importlib.util.find_spec(name) is not None:
+            sys.modules[name] = Deferred(name)
+
+
+def real(name: str) -> types.ModuleType:
+    """The library itself, imported now if only its stand-in is there."""
+    with _swap:
+        if isinstance(sys.modules.get(name), Deferred):
+            del sys.modules[name]
+    return importlib.import_module(name)  # another thread's import under way: waits for it
 
 
 def load_soon() -> threading.Thread | None:
     """Start importing the deferred libraries in a worker thread, once per process; the thread, or None if
     already started."""
-    if _started.is_set() or all(name in sys.modules for name in DEFERRED):
+    if _started.is_set() or all(_imported(name) for name in DEFERRED):
         return None
     _started.set()
     thread = threading.Thread(target=_load, name="rxshop-lazy-imports", daemon=True)
     thread.start()
     return thread
+
+
+def _imported(name: str) -> bool:
+    return name in sys.modules and not isinstance(sys.modules[name], Deferred)
 
 
 async def ready() -> None:
@@ -35,5 +71,5 @@ async def ready() -> None:
 
 def _load() -> None:
     for name in DEFERRED:
-        importlib.import_module(name)  # waits, off the loop, for an import another thread has under way
+        real(name)
     _loaded.set()

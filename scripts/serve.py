@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
 
     os.chdir(ROOT)  # Reflex reads rxconfig.py from the working directory
     sys.path.insert(0, str(ROOT))
+    from rxshop import lazy
+
+    lazy.defer_start_imports()  # before Reflex: a library it imports would import aiohttp for nothing
     if args.single_process:  # this process serves the app: its lifespan turns the collector back on, tuned
         from rxshop import gc_policy
 

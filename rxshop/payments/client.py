@@ -6,8 +6,6 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import aiohttp
-
 from ..settings import get_settings
 
 if TYPE_CHECKING:
@@ -31,6 +29,7 @@ def get_client() -> stripe.StripeClient:
         s = get_settings()
         if not s.stripe_secret_key:
             raise NotConfigured("STRIPE_SECRET_KEY is not set")
+        import aiohttp
         import stripe
 
         # aiohttp: about half the client CPU per call of the SDK's default httpx client (README "Benchmarks")

@@ -1,5 +1,7 @@
 """A shopper in Chromium: browse, product page, cart that survives reloads, tabs and server restarts."""
 import re
+import time
+from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
@@ -139,6 +141,25 @@ def test_cart_survives_reload_second_tab_and_server_restart(page: Page, shop, sh
     expect(badge(page)).to_have_text("0")
     page.get_by_role("link", name="Browse the shop").click()
     expect(page.get_by_test_id("product-card").first).to_be_visible()
+
+
+def _mapped(pid: int, library: str) -> bool:
+    """Whether the process has loaded a library's compiled extension (its file is in the process's memory map)."""
+    return f"/site-packages/{library}/" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def test_a_fresh_start_leaves_the_http_clients_out_until_a_shopper_comes(page: Page, shop, shop_url):
+    shop.restart()
+    pid = shop.process.proc.pid
+    # aiohttp (the Stripe client's) and requests (charset_normalizer is its) were not imported to start serving
+    assert not _mapped(pid, "aiohttp") and not _mapped(pid, "charset_normalizer")
+    open_page(page, shop_url + "/")
+    page.get_by_role("button", name="Add Mountain Wallpapers to cart").click()
+    expect(badge(page)).to_have_text("1")
+    deadline = time.monotonic() + 30  # the page load started importing them on a thread
+    while not (_mapped(pid, "aiohttp") and _mapped(pid, "charset_normalizer")):
+        assert time.monotonic() < deadline, "the payment libraries were not imported after a shopper came"
+        time.sleep(0.05)
 
 
 def test_stock_limit_and_bad_quantity_get_clear_messages(page: Page, shop, shop_url):

@@ -1,4 +1,4 @@
-"""What a start imports (README "Benchmarks", step 20): the app leaves the payment libraries out, and they come in
+"""What a start imports (README "Benchmarks", steps 20 and 25): the app leaves the payment libraries out, and they come in
 on a worker thread once asked for (a shopper's first page load asks)."""
 import os
 import subprocess
@@ -9,14 +9,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 CODE = """
 import sys
-import rxshop.app
 from rxshop import lazy
 
-late = [name for name in (*lazy.DEFERRED, "httpx", "alembic") if name in sys.modules]
+lazy.defer_start_imports()  # what scripts/serve.py does before the app
+import rxshop.app
+
+late = [name for name in (*lazy.DEFERRED, *lazy.STAND_INS, "httpx", "alembic", "charset_normalizer")
+        if name in sys.modules and not isinstance(sys.modules[name], lazy.Deferred)]
 assert not late, f"imported at start: {late}"
+assert isinstance(sys.modules["aiohttp"], lazy.Deferred)  # python-engineio imported it: it got the stand-in
 thread = lazy.load_soon()
 thread.join(60)
 assert all(name in sys.modules for name in lazy.DEFERRED)
+stand_ins = [name for name in ("aiohttp", "requests") if isinstance(sys.modules[name], lazy.Deferred)]
+assert not stand_ins, f"still stand-ins: {stand_ins}"
 assert lazy.load_soon() is None  # once per process
 print("ok")
 """
@@ -110,4 +116,31 @@ print("ok")
 
 def test_the_app_turns_the_collector_back_on_tuned_when_it_starts_serving():
     done = subprocess.run([sys.executable, "-c", GC], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr[-3000:]
+
+
+STAND_IN = """
+import sys
+from rxshop import lazy
+
+lazy.defer_start_imports()
+import engineio.async_client  # imports aiohttp whenever it is installed
+
+stand_in = engineio.async_client.aiohttp
+assert isinstance(stand_in, lazy.Deferred) and "aiohttp.client" not in sys.modules
+timeout = stand_in.ClientTimeout(total=1)  # the first attribute read imports the real library
+import aiohttp
+import aiohttp.web  # a submodule imports too
+
+assert not isinstance(aiohttp, lazy.Deferred) and sys.modules["aiohttp"] is aiohttp
+assert isinstance(timeout, aiohttp.ClientTimeout) and aiohttp.web.Application
+assert stand_in.ClientError is aiohttp.ClientError  # what still holds the stand-in reads through it
+lazy.defer_start_imports()  # too late now: the real one stays
+assert sys.modules["aiohttp"] is aiohttp
+print("ok")
+"""
+
+
+def test_a_stand_in_becomes_the_real_library_on_first_use():
+    done = subprocess.run([sys.executable, "-c", STAND_IN], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "ok", done.stderr[-3000:]
