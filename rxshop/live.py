@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from .db import DB, Statement
+from .db import DB, Statement, relax_durability
 from .models import LiveTab
 from .models.base import utcnow
 
@@ -22,19 +22,26 @@ MAX_PUSH = 1000  # newest tabs pushed to at most, per change
 SHOP, ORDERS = "shop", "orders"
 
 
-def watch(db: Session, client_token: str, cart_token: str, kind: str = SHOP) -> None:
+# One statement records a tab, and writes only when its cart or kind changed or it was last seen over a minute ago.
+# Plain SQL, not waiting for the disk: it runs on the event loop at every page load and a tab's first cart (README
+# "Benchmarks", step 26).
+_WATCH = Statement(
+    "INSERT INTO livetab (client_token, kind, cart_token, seen_at) VALUES (:client, :kind, :cart, :now) "
+    "ON CONFLICT (client_token) DO UPDATE SET kind = excluded.kind, cart_token = excluded.cart_token, "
+    "seen_at = excluded.seen_at WHERE livetab.kind != excluded.kind OR livetab.cart_token != excluded.cart_token "
+    "OR livetab.seen_at < :stale", now=sa.DateTime(), stale=sa.DateTime())
+REFRESH = timedelta(minutes=1)
+
+
+def watch(db: DB, client_token: str, cart_token: str, kind: str = SHOP) -> None:
+    """Remember that this tab shows this cart (or the console's order list), so that changes can be pushed to it.
+    A record lost to a power cut only misses pushes until the tab's next page load."""
     if not isinstance(client_token, str) or not 8 <= len(client_token) <= 80:
         return
     cart_token = cart_token if isinstance(cart_token, str) and len(cart_token) <= 64 else ""
-    row = db.get(LiveTab, client_token)
+    relax_durability(db)
     now = utcnow()
-    if row is None:
-        db.add(LiveTab(client_token=client_token, cart_token=cart_token, kind=kind, seen_at=now))
-    elif row.cart_token != cart_token or row.kind != kind or now - _aware(row.seen_at) > timedelta(minutes=1):
-        row.cart_token, row.kind, row.seen_at = cart_token, kind, now
-        db.add(row)
-    else:
-        return
+    _WATCH.run(db, {"client": client_token, "kind": kind, "cart": cart_token, "now": now, "stale": now - REFRESH})
     db.commit()
 
 
@@ -55,12 +62,6 @@ def tabs_of_cart(db: DB, cart_token: str, but: str = "") -> list[str]:
         return []
     rows = _TABS_OF_CART.run(db, {"cart": cart_token, "but": but, "since": utcnow() - KEEP}).fetchall()
     return [row[0] for row in rows]
-
-
-def _aware(dt):
-    from datetime import timezone
-
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
 def schedule(coro) -> None:

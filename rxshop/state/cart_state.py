@@ -6,7 +6,7 @@ import reflex as rx
 
 from .. import carts, lazy, live, routes
 from ..carts import CartError, CartLine
-from ..db import connect, session
+from ..db import connect
 
 log = logging.getLogger("rxshop.cart")
 
@@ -137,7 +137,7 @@ class CartState(rx.State):
 
 def _record_tab(client_token: str, cart_token: str) -> None:
     try:
-        with session() as db:
+        with connect() as db:
             live.watch(db, client_token, cart_token)
     except Exception:  # pushing is a nicety: never fail a page load over it
         log.warning("could not record tab", exc_info=True)
