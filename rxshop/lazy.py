@@ -35,8 +35,10 @@ class Deferred(types.ModuleType):
 def defer_start_imports() -> None:
     """Call before importing the app: its start then skips importing the `STAND_INS` (not when already imported)."""
     for name in STAND_INS:
-        if name not in sys.modules and importlib.util.find_spec(name) is not None:
-            sys.modules[name] = Deferred(name)
+        spec = None if name in sys.modules else importlib.util.find_spec(name)
+        if spec is not None:
+            stand_in = sys.modules[name] = Deferred(name)
+            stand_in.__spec__ = spec  # `find_spec(name)` elsewhere still finds it (and does not import it)
 
 
 def real(name: str) -> types.ModuleType:

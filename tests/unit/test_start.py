@@ -128,6 +128,10 @@ import engineio.async_client  # imports aiohttp whenever it is installed
 
 stand_in = engineio.async_client.aiohttp
 assert isinstance(stand_in, lazy.Deferred) and "aiohttp.client" not in sys.modules
+import importlib.util
+
+assert importlib.util.find_spec("aiohttp") is not None  # "is it installed?" asked elsewhere: yes, and no import
+assert "aiohttp.client" not in sys.modules
 timeout = stand_in.ClientTimeout(total=1)  # the first attribute read imports the real library
 import aiohttp
 import aiohttp.web  # a submodule imports too
