@@ -47,9 +47,7 @@ async def _stripe() -> dict:
     if cached and time.monotonic() - cached[0] < 30:
         return cached[1]
     result = {"ok": False, "configured": bool(s.stripe_secret_key), "sandbox": bool(s.stripe_api_base)}
-    await lazy.ready()  # aiohttp is left out of the start: imported off the event loop
-    import aiohttp
-
+    aiohttp = await lazy.library("aiohttp")  # left out of the start: imported off the event loop
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CHECK_TIMEOUT)) as client:
             async with client.get(base + "/v1"):

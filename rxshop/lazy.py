@@ -64,6 +64,14 @@ def _imported(name: str) -> bool:
     return name in sys.modules and not isinstance(sys.modules[name], Deferred)
 
 
+async def library(name: str) -> types.ModuleType:
+    """One of the deferred libraries, imported on a worker thread if it isn't yet (for code on the event loop that
+    needs only that one)."""
+    if _imported(name):
+        return sys.modules[name]
+    return await asyncio.to_thread(real, name)
+
+
 async def ready() -> None:
     """Return once the deferred libraries are imported, importing them (or waiting for the import under way) on a
     worker thread, so a first payment, webhook or sign-in never makes the event loop wait for an import."""

@@ -40,7 +40,7 @@ importers = {}
 
 class Spy(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
-        if name in ("stripe", "limits"):
+        if name in ("stripe", "limits", "aiohttp"):
             importers.setdefault(name, threading.current_thread().name)
 
 sys.meta_path.insert(0, Spy())
@@ -82,6 +82,20 @@ print(importers["stripe"])
 """
 
 
+HEALTH = SPY + """
+from rxshop import lazy
+
+lazy.defer_start_imports()  # as scripts/serve.py does
+importers.clear()  # (asking whether aiohttp is installed was not importing it)
+from rxshop import health
+
+result = asyncio.run(health._stripe())
+assert result["ok"] is False and result["error"], result  # nothing listens there
+assert "stripe" not in sys.modules, "the health probe imported the Stripe SDK"
+print(importers["aiohttp"])
+"""
+
+
 def _importer(code: str, **env: str) -> str:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
                           env={**os.environ, **env})
@@ -91,6 +105,10 @@ def _importer(code: str, **env: str) -> str:
 
 def test_a_webhook_right_after_a_start_imports_the_sdk_off_the_event_loop():
     assert _importer(WEBHOOK, STRIPE_WEBHOOK_SECRET="whsec_test") != "MainThread"
+
+
+def test_a_health_probe_right_after_a_start_imports_only_aiohttp_and_off_the_event_loop():
+    assert _importer(HEALTH, STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_SECRET_KEY="sk_test_x") != "MainThread"
 
 
 def test_a_first_stripe_call_imports_the_sdk_off_the_event_loop():
