@@ -2,12 +2,12 @@
 SDK (with the `httpx` it imports), `limits`, `aiohttp` and `requests` (README "Benchmarks", steps 20 and 25).
 A shopper's first page load starts importing them in a worker thread, so they are in place before anyone pays and
 the event loop never waits for them; a module that uses one imports it where it is used, after `await ready()`
-when it runs on the event loop.
+(or `await library(name)` for that one alone) when it runs on the event loop.
 
 Some need a stand-in: python-engineio's client modules, which Reflex imports through python-socketio, import
 `aiohttp`, `requests` and `websocket` whenever they are installed, though a server never uses those clients.
 `defer_start_imports()` puts a `Deferred` module in their place for the start; the first attribute read on one,
-or `ready()`, imports the real library."""
+`ready()` or `library(name)` imports the real library."""
 from __future__ import annotations
 
 import asyncio
