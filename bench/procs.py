@@ -25,6 +25,12 @@ def main_thread_cpu_s(pid: int) -> float:
     return (int(st[11]) + int(st[12])) / _TICK
 
 
+def loop_cpu_s(pid: int) -> float | None:
+    """The event loop thread's CPU seconds (`main_thread_cpu_s`), or None when the server runs worker processes:
+    a supervisor's first thread runs none of the app's event loops, they are in its workers."""
+    return main_thread_cpu_s(pid) if tree(pid) == [pid] else None
+
+
 def tree(pid: int) -> list[int]:
     """pid and all its descendants."""
     children: dict[int, list[int]] = {}

@@ -213,7 +213,7 @@ def ws_run(url: str, names: dict, server_pid: int | None, shoppers: int, rate: f
                              text=True) for c, o in zip(cmds, outs)]
     time.sleep(max(0.0, start_at - time.time()))
     cpu0 = procs.cpu_s(server_pid) if server_pid else 0.0
-    loop0 = procs.main_thread_cpu_s(server_pid) if server_pid else 0.0
+    loop0 = procs.loop_cpu_s(server_pid) if server_pid else None
     rss = []
     if sample_rss and server_pid:
         time.sleep(seconds / 2)
@@ -222,7 +222,8 @@ def ws_run(url: str, names: dict, server_pid: int | None, shoppers: int, rate: f
     else:
         time.sleep(seconds)
     cpu = procs.cpu_s(server_pid) - cpu0 if server_pid else None
-    loop_cpu = procs.main_thread_cpu_s(server_pid) - loop0 if server_pid else None
+    loop1 = procs.loop_cpu_s(server_pid) if server_pid else None
+    loop_cpu = loop1 - loop0 if loop0 is not None and loop1 is not None else None
     results = []
     for g, o in zip(gens, outs):
         out, err = g.communicate(timeout=120)

@@ -45,3 +45,28 @@ def test_a_gone_process_reads_as_zero():
     proc.wait()
     time.sleep(0.05)
     assert procs.main_thread_cpu_s(proc.pid) == 0.0
+
+
+def test_a_server_with_worker_processes_has_no_loop_reading():
+    """A supervisor's first thread runs none of the app's loops: its reading would show 0 % for a busy server."""
+    code = "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)']); " \
+           "print('up', flush=True); time.sleep(30)"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "up"
+        assert len(procs.tree(proc.pid)) == 2
+        assert procs.loop_cpu_s(proc.pid) is None
+    finally:
+        for p in reversed(procs.tree(proc.pid)):
+            subprocess.run(["kill", str(p)], check=False)
+        proc.wait()
+
+
+def test_a_single_process_server_reads_its_first_thread():
+    proc = subprocess.Popen([sys.executable, "-c", SPIN, "main"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "done"
+        assert procs.loop_cpu_s(proc.pid) == procs.main_thread_cpu_s(proc.pid) >= 0.3
+    finally:
+        proc.kill()
+        proc.wait()
