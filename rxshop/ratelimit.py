@@ -26,8 +26,38 @@ def limiter() -> strategies.MovingWindowRateLimiter:
     from limits import storage, strategies
 
     redis_url = os.environ.get("REFLEX_REDIS_URL", "")
-    uri = redis_url if redis_url.startswith(("redis://", "rediss://")) else "memory://"
-    return strategies.MovingWindowRateLimiter(storage.storage_from_string(uri))
+    if redis_url.startswith(("redis://", "rediss://")):
+        return strategies.MovingWindowRateLimiter(storage.storage_from_string(redis_url))
+    return strategies.MovingWindowRateLimiter(_memory_storage())
+
+
+EXPIRY_EVERY = 10.0  # seconds between two clean-ups of the in-memory counters
+
+
+def _memory_storage():
+    """The library's in-memory storage, cleaned up at most every EXPIRY_EVERY seconds. The library starts a thread
+    10 ms after any hit that walks every key it holds (each tab and IP that started an order in the last 10
+    minutes): measured here, about 0.5 ms of CPU per hit with 100 keys and 4.9 ms with 10,000, holding the interpreter
+    the event loop needs. The clean-up only frees memory: a check never counts an expired entry (it compares times).
+    The hook is private to limits (pinned in requirements.txt; tests/unit/test_payment_limits.py watches it)."""
+    import threading
+    import time
+
+    from limits.storage import MemoryStorage
+
+    class Storage(MemoryStorage):
+        next_pass = 0.0
+
+        def _MemoryStorage__schedule_expiry(self) -> None:  # what MemoryStorage calls on every hit
+            now = time.monotonic()
+            if now < self.next_pass or self.timer.is_alive():
+                return
+            self.next_pass = now + EXPIRY_EVERY
+            self.timer = threading.Timer(0.01, self._MemoryStorage__expire_events)
+            self.timer.daemon = True
+            self.timer.start()
+
+    return Storage()
 
 
 def allow_new_order(client_token: str, client_ip: str) -> bool:

@@ -71,3 +71,29 @@ def test_a_decline_is_marked_as_certain():
     with pytest.raises(PaymentError) as info:
         _run(run)
     assert info.value.declined is True
+
+
+def test_the_in_memory_counters_are_cleaned_up_rarely_not_after_every_hit(limits):
+    """limits' memory storage walks all its keys in a new thread 10 ms after any hit; the shop's does it at most
+    every EXPIRY_EVERY seconds (a pass over 10,000 keys costs about 14 ms of the interpreter)."""
+    lim = ratelimit.limiter()
+    storage = lim.storage
+    storage.timer.join()  # the pass the library schedules when it is made
+    passes = []
+    clean = storage._MemoryStorage__expire_events
+    storage._MemoryStorage__expire_events = lambda: (passes.append(1), clean())
+    item = ratelimit.parse("3/10 minutes")
+    for i in range(20):
+        assert lim.hit(item, f"tab-{i}")
+        storage.timer.join()  # whatever this hit scheduled has run
+    assert len(passes) == 1  # the first hit's; the library's own storage makes 20
+
+    # a pass still frees what expired: entries only ever count while their window lasts
+    for entry in storage.events[item.key_for("tab-0")]:
+        entry.expiry = entry.atime = 0.0
+    assert lim.test(item, "tab-0")
+    storage.next_pass = 0.0  # EXPIRY_EVERY has passed
+    lim.hit(item, "tab-20")
+    storage.timer.join()
+    assert len(passes) == 2
+    assert not storage.events.get(item.key_for("tab-0")) and storage.events[item.key_for("tab-1")]
