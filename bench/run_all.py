@@ -7,8 +7,8 @@
 
 It starts its own stack on free ports with a throwaway SQLite database: the Stripe sandbox, a mail sink and the
 shop (started like `make run`: frontend built once, one process), then measures pages, websocket add-to-cart,
-checkout creation, the browser, memory and cold start; then the scale-out mode (PostgreSQL + Redis, one instance
-and two behind nginx: bench/scaleout_bench.py). Load generators run in their own processes (bench/loadgen_*.py)
+checkout creation, adds beside checkouts, the browser, memory and cold start; then the scale-out mode (PostgreSQL +
+Redis, one instance and two behind nginx: bench/scaleout_bench.py). Load generators run in their own processes (bench/loadgen_*.py)
 and their CPU is reported beside the server's. Prints numbers, asserts nothing: the machine may be shared, so
 compare numbers within one run.
 """
@@ -188,9 +188,12 @@ def settle(pid: int | None, timeout: float = 60) -> None:
 
 
 def ws_run(url: str, names: dict, server_pid: int | None, shoppers: int, rate: float, seconds: float,
-           generators: int = 1, mode: str = "add", tokens_file: str = "", sample_rss: bool = False) -> dict:
-    """Shoppers split over `generators` processes that start together after connecting."""
-    settle(server_pid)
+           generators: int = 1, mode: str = "add", tokens_file: str = "", sample_rss: bool = False,
+           idle_first: bool = True) -> dict:
+    """Shoppers split over `generators` processes that start together after connecting (`idle_first`: once the
+    server is idle)."""
+    if idle_first:
+        settle(server_pid)
     connect_time = 1 + shoppers * 0.03  # connect and warm every shopper before the clock starts
     start_at = time.time() + connect_time
     per = [shoppers // generators + (1 if i < shoppers % generators else 0) for i in range(generators)]
@@ -271,6 +274,9 @@ def measure_shop(url: str, names: dict, pid: int | None, a, env: dict, workdir: 
         section(rows, prefix + "add to cart", lambda: _ws_all(url, names, pid, a, res, rows, prefix))
     if "checkout" not in a.skip:
         section(rows, prefix + "checkout", lambda: _checkout(url, names, pid, a, env, workdir, res, rows, prefix))
+    if "mixed" not in a.skip:
+        section(rows, prefix + "adds beside checkouts", lambda: _mixed(url, names, pid, a, env, workdir, res, rows,
+                                                                      prefix))
 
 
 def _ws_all(url: str, names: dict, pid: int | None, a, res: dict, rows: list, prefix: str) -> None:
@@ -294,18 +300,49 @@ def _ws_all(url: str, names: dict, pid: int | None, a, res: dict, rows: list, pr
                  TARGETS["ws_sat"]))
 
 
+def _fresh_carts(a, env: dict, workdir: Path, name: str) -> Path:
+    """Carts with one line each for checkout shoppers, new for each run: a used one would reuse its order."""
+    tokens = workdir / f"carts-{name}.txt"
+    count = 50 if a.quick else int(1000 * a.seconds)
+    subprocess.run([PY, str(HERE / "fixtures.py"), "carts", str(count), str(tokens)], cwd=ROOT, env=env, check=True)
+    return tokens
+
+
 def _checkout(url: str, names: dict, pid: int | None, a, env: dict, workdir: Path, res: dict, rows: list,
               prefix: str) -> None:
     q, sec = a.quick, a.seconds
     for shoppers in [2] if q else a.checkout_shoppers:
-        tokens = workdir / f"carts-{shoppers}.txt"  # fresh carts for each run: a used one would reuse its order
-        carts = 50 if q else int(1000 * sec)
-        subprocess.run([PY, str(HERE / "fixtures.py"), "carts", str(carts), str(tokens)], cwd=ROOT, env=env,
-                       check=True)
+        tokens = _fresh_carts(a, env, workdir, str(shoppers))
         r = ws_run(url, names, pid, shoppers, 0, sec, mode="checkout", tokens_file=str(tokens))
         res[prefix + ("checkout_8" if q else f"checkout_{shoppers}")] = r  # the quick run's 2 under the usual key
         rows.append((prefix + f"checkout creation, {r['shoppers']} shopper{'s' if r['shoppers'] != 1 else ''} (order + Checkout Session)", fmt_ws(r),
                      TARGETS["checkout"] if q or shoppers == 8 else ""))  # the target is set at 8 shoppers
+
+
+def _mixed(url: str, names: dict, pid: int | None, a, env: dict, workdir: Path, res: dict, rows: list,
+           prefix: str) -> None:
+    """What a sale does to browsing: 50 shoppers adding 10 times a second while 8 others check out without pause
+    (the checkouts start first and outlast the adds). No server CPU reading: it would mix the two."""
+    import threading
+
+    q, sec = a.quick, a.seconds
+    adders, buyers = (5, 2) if q else (50, 8)
+    tokens = _fresh_carts(a, env, workdir, "mixed")
+    settle(pid)
+    out: dict = {}
+    lead = 2 + adders * 0.03  # the adders' connecting time, and a margin
+    buying = threading.Thread(target=lambda: out.update(r=ws_run(url, names, None, buyers, 0, sec + lead,
+                                                                 mode="checkout", tokens_file=str(tokens),
+                                                                 idle_first=False)))
+    buying.start()
+    try:
+        r = ws_run(url, names, None, adders, 10, sec, idle_first=False)
+    finally:
+        buying.join()
+    res[prefix + "mixed_adds"], res[prefix + "mixed_checkouts"] = r, out.get("r")
+    rows.append((prefix + f"add to cart, {adders} shoppers × 10/s while {buyers} check out", fmt_ws(r), ""))
+    if out.get("r"):
+        rows.append((prefix + f"  checkout creation beside them, {buyers} shoppers", fmt_ws(out["r"]), ""))
 
 
 def free_port() -> int:
@@ -464,7 +501,7 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="tiny durations and loads (a smoke run)")
     ap.add_argument("--seconds", type=float, default=10, help="length of each load run")
     ap.add_argument("--skip", default="",
-                    help="comma list of: pages,ws,checkout,floor,browser,lighthouse,memory,cold,multi")
+                    help="comma list of: pages,ws,checkout,mixed,floor,browser,lighthouse,memory,cold,multi")
     ap.add_argument("--checkout-shoppers", default="8", type=lambda v: [int(x) for x in v.split(",")],
                     help="comma list of checkout runs' shopper counts, e.g. 1,8 (the target is set at 8)")
     ap.add_argument("--url", help="measure a running shop (skips memory, cold start and multi-worker)")

@@ -19,4 +19,5 @@ def test_bench_runs_and_prints_its_table(shop, tmp_path):
     assert result["pages"]["/"]["req_s"] > 0 and result["pages"]["/"]["non_200"] == 0
     assert result["ws_1"]["ok"] > 0 and result["ws_1"]["failed"] == 0  # the adds went through
     assert result["checkout_8"]["ok"] > 0 and result["checkout_8"]["failed"] == 0  # orders + Checkout Sessions made
+    assert result["mixed_adds"]["ok"] > 0 and result["mixed_checkouts"]["ok"] > 0  # adds beside checkouts
     assert result["floor_1"]["ok"] > 0 and result["floor_1"]["failed"] == 0  # the bare Reflex cart answered
