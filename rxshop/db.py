@@ -6,6 +6,7 @@ import asyncio
 import enum
 import itertools
 import threading
+import contextlib
 from contextlib import contextmanager
 from typing import Iterator, Union
 
@@ -165,17 +166,35 @@ def session() -> Iterator[Session]:
         yield s
 
 
+_writer = threading.RLock()  # SQLite: this process's turn to write (one_writer)
+
+
+@contextmanager
+def one_writer() -> Iterator[None]:
+    """SQLite: take this process's turn to write around a block that writes from a worker thread (making an order);
+    the event loop's writing `connect()` blocks take the same turn. SQLite lets one transaction write at a time and
+    makes the others retry after 1, 2, 5, 10… ms (its busy handler): while orders were made, the event loop slept
+    there 3–8 ms at a time with every shopper waiting, and the order threads likewise. A turn taken here passes on
+    the moment the writer is done. PostgreSQL: nothing to wait for (rows lock themselves)."""
+    if get_engine().dialect.name != "sqlite":
+        yield
+        return
+    with _writer:
+        yield
+
+
 _kept = threading.local()  # SQLite: the event loop thread's own connection for the hot paths
 _blocks = itertools.count(1)
 BLOCK = "rxshop_block"  # conn.info key: which `connect()` block is using the connection (absent outside one)
 
 
 @contextmanager
-def connect() -> Iterator[sqlalchemy.Connection]:
+def connect(write: bool = True) -> Iterator[sqlalchemy.Connection]:
     """A plain connection for the hot paths (a cart change and its view): no ORM session, which costs about 65 µs
     more per use. Commit explicitly; leaving the block without a commit rolls back.
     On SQLite, the event loop's thread keeps one connection for these instead of taking one from the pool each time
-    (a file has no server connection to lose; the loop runs one handler at a time, and these never await)."""
+    (a file has no server connection to lose; the loop runs one handler at a time, and these never await), and a
+    block that may write (`write`) takes the process's turn to write first (`one_writer`); reads never wait."""
     engine = get_engine()
     if engine.dialect.name != "sqlite" or not _on_event_loop():
         with engine.connect() as conn:
@@ -192,7 +211,8 @@ def connect() -> Iterator[sqlalchemy.Connection]:
         conn = _kept.conn = engine.connect()
     conn.info[BLOCK] = next(_blocks)
     try:
-        yield conn
+        with _writer if write else contextlib.nullcontext():
+            yield conn
     finally:
         conn.info.pop(BLOCK, None)
         if conn.in_transaction():

@@ -42,7 +42,7 @@ class CartState(rx.State):
                 setattr(self, name, value)
 
     def _reload(self) -> None:
-        with connect() as db:
+        with connect(write=False) as db:
             self._refresh(db)
 
     def _change(self, change, *args):

@@ -10,7 +10,7 @@ import reflex as rx
 
 from .. import carts, orders, payment_attempts, payments, ratelimit, routes
 from ..carts import CartLine
-from ..db import session
+from ..db import one_writer, session
 from ..fulfilment import fulfil
 from ..orders import OrderError
 from ..payments import PaymentError
@@ -34,7 +34,7 @@ def _message(exc: Exception) -> str:
 # on a busy disk), and the event loop serves every other shopper meanwhile.
 def _checkout_order(cart_token: str, currency: str, may_create):
     """The cart's open Checkout order (reused with its session), or a new one; never one already paid."""
-    with session() as db:
+    with one_writer(), session() as db:
         order = payment_attempts.open_or_create_from_cart(db, cart_token, Flow.CHECKOUT, currency, "", may_create)
         payment_attempts.check_payable(db, order)
         return order, orders.order_ref(db, order, with_images=True)
@@ -44,7 +44,7 @@ def _express_order(source: str, slug: str, quantity: int, flow: Flow, cart_token
                    may_create):
     """This cart's (or this tab's "Buy now") open order for the flow, reused on reload; else a new one."""
     currency = get_settings().rxshop_currency
-    with session() as db:
+    with one_writer(), session() as db:
         if source == "product":
             order = payment_attempts.open_or_create_for_product(db, opener, slug, quantity, flow, currency, email,
                                                                 may_create)
@@ -55,7 +55,7 @@ def _express_order(source: str, slug: str, quantity: int, flow: Flow, cart_token
 
 
 def _attach(order: Order, **stripe_ids: str) -> None:
-    with session() as db:
+    with one_writer(), session() as db:
         orders.attach(db, order, **stripe_ids)
 
 
