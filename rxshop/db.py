@@ -6,8 +6,7 @@ import asyncio
 import enum
 import itertools
 import threading
-import contextlib
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Iterator, Union
 
 import sqlalchemy
@@ -211,7 +210,7 @@ def connect(write: bool = True) -> Iterator[sqlalchemy.Connection]:
         conn = _kept.conn = engine.connect()
     conn.info[BLOCK] = next(_blocks)
     try:
-        with _writer if write else contextlib.nullcontext():
+        with _writer if write else nullcontext():
             yield conn
     finally:
         conn.info.pop(BLOCK, None)

@@ -31,7 +31,8 @@ def _message(exc: Exception) -> str:
 
 
 # Database work of the payment handlers runs in a worker thread: an order's commit waits for the disk (about 10 ms
-# on a busy disk), and the event loop serves every other shopper meanwhile.
+# on a busy disk), and the event loop serves every other shopper meanwhile (a cart change that writes waits for
+# the process's one writing turn, db.one_writer, rather than in SQLite's busy handler).
 def _checkout_order(cart_token: str, currency: str, may_create):
     """The cart's open Checkout order (reused with its session), or a new one; never one already paid."""
     with one_writer(), session() as db:
