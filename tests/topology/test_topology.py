@@ -153,16 +153,21 @@ def test_instance_killed_mid_session(browser: Browser, topology):
 def on_other_instance(topology, page: Page, taken: int) -> int:
     """Reload until this tab's websocket is on the instance other than `taken` (round robin, no stickiness).
     A page load makes the same number of requests each time, so the extra requests in between alternate between one
-    and two: whatever that number is, the websocket's turn moves to the other instance within two reloads."""
-    for attempt in range(20):
+    and two: whatever that number is, the websocket's turn moves to the other instance within two reloads. An
+    instance restarted by the test before stays out of nginx's rotation for its fail_timeout (5 s) after a failed
+    request: reloads go on until a deadline, not for a number of tries."""
+    deadline, attempt = time.monotonic() + 45, 0
+    while True:
         counts = topology.holder(2)
         if counts[taken] == 1:
             return next(p for p in topology.ports if p != taken)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"could not get a websocket onto the second instance: {counts}")
         for _ in range(1 + attempt % 2):
             urllib.request.urlopen(topology.url + "/api/health/live", timeout=10).close()
+        attempt += 1
         page.reload()
         expect(page.locator("[data-cart-ready=true]")).to_be_attached(timeout=15000)
-    raise AssertionError(f"could not get a websocket onto the second instance: {counts}")
 
 
 def test_two_shoppers_on_different_instances_race_for_the_last_unit(browser: Browser, topology):
