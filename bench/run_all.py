@@ -8,9 +8,9 @@
 It starts its own stack on free ports with a throwaway SQLite database: the Stripe sandbox, a mail sink and the
 shop (started like `make run`: frontend built once, one process), then measures pages, websocket add-to-cart,
 checkout creation, adds beside checkouts, the browser, memory and cold start; then the scale-out mode (PostgreSQL +
-Redis, one instance and two behind nginx: bench/scaleout_bench.py). Load generators run in their own processes (bench/loadgen_*.py)
-and their CPU is reported beside the server's. Prints numbers, asserts nothing: the machine may be shared, so
-compare numbers within one run.
+Redis, one instance and two behind nginx: bench/scaleout_bench.py). Load generators run in their own processes
+(bench/loadgen_*.py) and their CPU is reported beside the server's. Prints numbers, asserts nothing: the machine may
+be shared, so compare numbers within one run.
 """
 from __future__ import annotations
 
@@ -315,7 +315,8 @@ def _checkout(url: str, names: dict, pid: int | None, a, env: dict, workdir: Pat
         tokens = _fresh_carts(a, env, workdir, str(shoppers))
         r = ws_run(url, names, pid, shoppers, 0, sec, mode="checkout", tokens_file=str(tokens))
         res[prefix + ("checkout_8" if q else f"checkout_{shoppers}")] = r  # the quick run's 2 under the usual key
-        rows.append((prefix + f"checkout creation, {r['shoppers']} shopper{'s' if r['shoppers'] != 1 else ''} (order + Checkout Session)", fmt_ws(r),
+        who = f"{shoppers} shopper" + ("s" if shoppers != 1 else "")
+        rows.append((prefix + f"checkout creation, {who} (order + Checkout Session)", fmt_ws(r),
                      TARGETS["checkout"] if q or shoppers == 8 else ""))  # the target is set at 8 shoppers
 
 

@@ -26,15 +26,15 @@ def _turn_is_taken() -> bool:
 @pytest.fixture
 def loop_db(engine, monkeypatch):
     monkeypatch.setattr(rxdb, "get_engine", lambda: engine)
-    yield
-    kept = getattr(rxdb._kept, "conn", None)
-    if kept is not None:
-        kept.close()
 
 
 def _on_a_loop(fn):
     async def run():
-        return fn()
+        try:
+            return fn()
+        finally:  # the connection the loop's thread kept (thread-local: closed from that thread)
+            if getattr(rxdb._kept, "conn", None) is not None:
+                rxdb._kept.conn.close()
 
     with concurrent.futures.ThreadPoolExecutor(1) as pool:  # a thread of its own (a test run may hold this one's loop)
         return pool.submit(asyncio.run, run()).result()
