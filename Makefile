@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 BUN := .tools/node_modules/bun/bin/bun.exe
 LIGHTHOUSE := .tools/lighthouse/node_modules/.bin/lighthouse
+ORIGINAL := .tools/original/.installed
 export REFLEX_TELEMETRY_ENABLED ?= false
 export REFLEX_CHECK_LATEST_VERSION ?= false
 export REFLEX_BUN_PATH ?= $(CURDIR)/$(BUN)
@@ -14,7 +15,7 @@ export REFLEX_BUN_PATH ?= $(CURDIR)/$(BUN)
 run: setup migrate seed            ## the shop on http://localhost:3000 (SQLite, Stripe sandbox, local mail sink)
 	$(BIN)/python scripts/run.py
 
-test: setup-dev                    ## every test: unit, sandbox contract, browser end-to-end
+test: setup-dev $(ORIGINAL)        ## every test: unit, sandbox contract, browser end-to-end
 	$(BIN)/python -m pytest
 
 setup: $(VENV)/.installed $(BUN)
@@ -38,13 +39,19 @@ $(LIGHTHOUSE):                     ## Lighthouse for `make bench` (12.2.3: the l
 	mkdir -p .tools/lighthouse
 	npm install --silent --no-audit --no-fund --prefix .tools/lighthouse -E lighthouse@12.2.3
 
+$(ORIGINAL): bench/original/requirements.txt  ## the Django original re-created for `make bench`, in its own venv
+	rm -rf .tools/original
+	$(PY) -m venv .tools/original
+	.tools/original/bin/python -m pip install -q --disable-pip-version-check -r bench/original/requirements.txt
+	touch $@
+
 migrate: setup
 	$(BIN)/reflex db migrate
 
 seed: setup
 	$(BIN)/python -m rxshop.seed
 
-bench: setup-dev $(LIGHTHOUSE)      ## every speed measure in one table (also var/bench.json); BENCH_ARGS=--quick etc.
+bench: setup-dev $(LIGHTHOUSE) $(ORIGINAL)  ## every speed measure in one table (also var/bench.json); BENCH_ARGS=--quick etc.
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 	$(BIN)/python bench/sandbox_bench.py
 

@@ -1,6 +1,7 @@
 """A small keep-alive HTTP/1.1 load generator (like `wrk -c8`): N connections on one asyncio loop, each sending
-the next GET as soon as the previous response is read. Runs as its own process; prints one JSON line with the
-request count, latencies and its own CPU time.
+the next request (GET, or an empty POST with --method POST) as soon as the previous response is read (and a new
+connection when the server closed it). Runs as its own process; prints one JSON line with the request count,
+latencies and its own CPU time.
 
     python bench/loadgen_http.py --url http://127.0.0.1:3000 --paths /,/product/x --connections 8 --seconds 10
 """
@@ -19,7 +20,8 @@ def cpu_self() -> float:
     return r.ru_utime + r.ru_stime
 
 
-async def read_response(reader: asyncio.StreamReader) -> int:
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """The status, and whether the server closes the connection after this response."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
@@ -32,24 +34,29 @@ async def read_response(reader: asyncio.StreamReader) -> int:
             await reader.readexactly(size + 2)
             if size == 0:
                 break
-    return status
+    return status, headers.get("connection", "").lower() == "close"
 
 
 async def connection(host: str, port: int, paths: list[str], stop_at: float, lat: list[float], bad: list[int],
-                     gzip: bool) -> None:
-    reader, writer = await asyncio.open_connection(host, port)
-    extra = "Accept-Encoding: gzip\r\n" if gzip else ""
-    reqs = [f"GET {p} HTTP/1.1\r\nHost: {host}:{port}\r\n{extra}\r\n".encode() for p in paths]
-    i = 0
+                     gzip: bool, method: str = "GET") -> None:
+    extra = ("Accept-Encoding: gzip\r\n" if gzip else "") + ("Content-Length: 0\r\n" if method == "POST" else "")
+    reqs = [f"{method} {p} HTTP/1.1\r\nHost: {host}:{port}\r\n{extra}\r\n".encode() for p in paths]
+    i, writer = 0, None
     while time.perf_counter() < stop_at:
         t0 = time.perf_counter()
+        if writer is None:  # a server that closes after each response (gunicorn's sync workers) costs a connect
+            reader, writer = await asyncio.open_connection(host, port)
         writer.write(reqs[i % len(reqs)])
-        status = await read_response(reader)
+        status, close = await read_response(reader)
+        if close:
+            writer.close()
+            writer = None
         lat.append((time.perf_counter() - t0) * 1000)
         if status != 200:
             bad.append(status)
         i += 1
-    writer.close()
+    if writer is not None:
+        writer.close()
 
 
 async def main_async(args) -> dict:
@@ -58,7 +65,8 @@ async def main_async(args) -> dict:
     lat: list[float] = []
     bad: list[int] = []
     cpu0, t0 = cpu_self(), time.perf_counter()
-    await asyncio.gather(*(connection(u.hostname, u.port or 80, paths, t0 + args.seconds, lat, bad, args.gzip)
+    await asyncio.gather(*(connection(u.hostname, u.port or 80, paths, t0 + args.seconds, lat, bad, args.gzip,
+                                      args.method)
                            for _ in range(args.connections)))
     elapsed = time.perf_counter() - t0
     return {"requests": len(lat), "non_200": len(bad), "elapsed": elapsed, "latencies_ms": [round(x, 3) for x in lat],
@@ -71,6 +79,7 @@ def main() -> None:
     ap.add_argument("--paths", default="/")
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--method", choices=("GET", "POST"), default="GET")
     ap.add_argument("--gzip", action="store_true", help="ask for gzip (a browser does)")
     args = ap.parse_args()
     try:

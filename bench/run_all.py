@@ -7,7 +7,8 @@
 
 It starts its own stack on free ports with a throwaway SQLite database: the Stripe sandbox, a mail sink and the
 shop (started like `make run`: frontend built once, one process), then measures pages, websocket add-to-cart,
-checkout creation, adds beside checkouts, the browser, memory and cold start; then the scale-out mode (PostgreSQL +
+checkout creation, adds beside checkouts, the framework's floor, the Django original re-created (bench/original),
+the browser, memory and cold start; then the scale-out mode (PostgreSQL +
 Redis, one instance and two behind nginx: bench/scaleout_bench.py). Load generators run in their own processes
 (bench/loadgen_*.py) and their CPU is reported beside the server's. Prints numbers, asserts nothing: the machine may
 be shared, so compare numbers within one run.
@@ -39,7 +40,8 @@ from scripts import processes  # noqa: E402
 from tests.e2e.server import MailSink, Sandbox, ShopServer  # noqa: E402
 
 PY = sys.executable
-# Targets of issue 12 (the Django original's numbers from its side-by-side run, and the framework's floor).
+# Targets of issue 12 (the Django original's numbers from its side-by-side run, and the framework's floor); the
+# re-created original's rows (bench/original_bench.py) give the original's numbers in the same run.
 TARGETS = {
     "pages": "≥ 1,000 req/s",
     "ws_1": "p50 ≤ 1.0 ms",
@@ -441,17 +443,42 @@ def measure_pages(url: str, pid: int | None, names: dict, a, res: dict, rows: li
                      + (f"; {r['non_200']} not 200" if r["non_200"] else ""), TARGETS["pages"]))
 
 
-def measure_browser(url: str, a, res: dict, rows: list, pid: int | None = None) -> None:
+def measure_original(orig, a, res: dict, rows: list) -> None:
+    """The re-created Django original (bench/original_bench.py) under the same load, beside the shop's rows."""
+    import original_bench
+
+    settle(orig.pid)
+    page = original_bench.load(orig.url, orig.pid, "/", "GET", a.seconds, run_json, PY)
+    settle(orig.pid)
+    buy = original_bench.load(orig.url, orig.pid, original_bench.CHECKOUT_PATH, "POST", a.seconds, run_json, PY)
+    res["original"] = {"page": page, "checkout": buy}
+    for label, r in (("GET / (its product page)", page), ("POST create-checkout-session (a Checkout Session)", buy)):
+        rows.append((f"the original re-created (bench/original), {label}, 8 connections",
+                     f"{r['req_s']:,.0f} req/s, p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms; server "
+                     f"{r['server_cpu'] * 100:.0f}% CPU ({r['server_ms_per_request']:.2f} ms/request), generator "
+                     f"{r['client_cpu'] * 100:.0f}%" + (f"; {r['non_200']} not 200" if r["non_200"] else ""), ""))
+    ours = res.get("checkout_8")
+    if ours and buy["req_s"]:
+        rows.append(("  the shop's checkout (8 shoppers) against the original's",
+                     f"{ours['per_s'] / buy['req_s'] * 100:.0f}% of its rate; p50 {ours['p50_ms']:.1f} against "
+                     f"{buy['p50_ms']:.1f} ms", "≥ 100%, p50 ≤ its p50"))
+
+
+def measure_browser(url: str, a, res: dict, rows: list, pid: int | None = None, original: str = "") -> None:
     import storefront_bench
 
     settle(pid)
 
-    b = storefront_bench.run(url, 3 if a.quick else 20, 5 if a.quick else 50, 1 if a.quick else 10)
+    b = storefront_bench.run(url, 3 if a.quick else 20, 5 if a.quick else 50, 1 if a.quick else 10, original)
     res["browser"] = b
     rows.append(("navigation → first product visible (median, Playwright side)",
                  f"{b['nav_median_ms']:.0f} ms (p90 {b['nav_p90_ms']:.0f})", TARGETS["nav"]))
     rows.append(("first contentful paint (median)", f"{b['fcp_median_ms']:.0f} ms (p90 {b['fcp_p90_ms']:.0f})",
                  TARGETS["fcp"]))
+    if original:
+        rows.append(("  the original re-created, its product page: name visible / FCP (median, same turns)",
+                     f"{b['original_nav_median_ms']:.0f} / {b['original_fcp_median_ms']:.0f} ms (p90 "
+                     f"{b['original_nav_p90_ms']:.0f} / {b['original_fcp_p90_ms']:.0f})", "the shop ≤ these"))
     rows.append(("click → cart badge (in page)", f"p50 {b['click_badge_median_ms']:.1f} ms, "
                  f"p99 {b['click_badge_p99_ms']:.1f} ms", TARGETS["click"]))
     rows.append((f"direct navigation to {b['product_page_path']} → name visible (median, Playwright side)",
@@ -502,11 +529,13 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="tiny durations and loads (a smoke run)")
     ap.add_argument("--seconds", type=float, default=10, help="length of each load run")
     ap.add_argument("--skip", default="",
-                    help="comma list of: pages,ws,checkout,mixed,floor,browser,lighthouse,memory,cold,multi")
+                    help="comma list of: pages,ws,checkout,mixed,floor,original,browser,lighthouse,memory,cold,"
+                         "multi")
     ap.add_argument("--checkout-shoppers", default="8", type=lambda v: [int(x) for x in v.split(",")],
                     help="comma list of checkout runs' shopper counts, e.g. 1,8 (the target is set at 8)")
     ap.add_argument("--url", help="measure a running shop (skips memory, cold start and multi-worker)")
     ap.add_argument("--db-url", help="with --url: the shop's REFLEX_DB_URL (prepared carts for checkout)")
+    ap.add_argument("--sandbox-url", help="with --url: the shop's Stripe sandbox (the original is measured against it)")
     ap.add_argument("--pid", type=int, help="with --url: the shop's process id (server CPU and memory)")
     ap.add_argument("--json", default=str(ROOT / "var" / "bench.json"))
     a = ap.parse_args()
@@ -544,9 +573,26 @@ def main() -> int:
             if "floor" not in a.skip:
                 print("[bench] the framework's floor (a bare Reflex cart)…", flush=True)
                 section(rows, "framework floor", lambda: measure_floor(a, res, rows))
-            if "browser" not in a.skip:
-                print("[bench] Chromium…", flush=True)
-                section(rows, "browser", lambda: measure_browser(url, a, res, rows, pid))
+            original = None
+            sandbox_url = stack.sandbox.url if stack is not None else a.sandbox_url
+            if "original" not in a.skip and sandbox_url:
+                import original_bench
+
+                print("[bench] the original, re-created (Django, gunicorn)…", flush=True)
+                try:
+                    original = original_bench.Original(sandbox_url, free_port()).start()
+                    section(rows, "the original", lambda: measure_original(original, a, res, rows))
+                except Exception as exc:  # noqa: BLE001 - the other measures still run
+                    rows.append(("the original re-created", f"FAILED: {exc.__class__.__name__}: {exc}"[:200], ""))
+                    original = None
+            try:
+                if "browser" not in a.skip:
+                    print("[bench] Chromium…", flush=True)
+                    section(rows, "browser", lambda: measure_browser(url, a, res, rows, pid,
+                                                                     original.url + "/" if original else ""))
+            finally:
+                if original is not None:
+                    original.stop()
             if "lighthouse" not in a.skip and not a.quick:
                 print("[bench] Lighthouse…", flush=True)
                 section(rows, "lighthouse", lambda: measure_lighthouse(url, res, rows))

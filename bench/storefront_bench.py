@@ -86,22 +86,26 @@ def leave_for_checkout(browser, url: str, n: int) -> list[float]:
 PRODUCT_PATH = "/product/python-patterns-ebook"
 
 
-def navigation(browser, url: str, paths: list[str], runs: int) -> dict[str, dict[str, list[float]]]:
+def navigation(browser, url: str, paths: list[str], runs: int,
+               others: dict[str, str] | None = None) -> dict[str, dict[str, list[float]]]:
     """Direct navigation to each path in `runs` fresh contexts, the paths taking turns (so a busy moment of the
     machine hits them alike): when a product name is visible (Playwright side), the first frame with it laid out
-    (in page), first contentful paint, and hydrated with the cart loaded."""
-    out = {path: {"nav": [], "fcp": [], "ready": [], "painted": []} for path in paths}
+    (in page), first contentful paint, and hydrated with the cart loaded. `others` (name → full URL) are pages of
+    another server measured in the same turns, without the hydration reading (the re-created original)."""
+    pages = [(path, url + path, True) for path in paths] + [(k, u, False) for k, u in (others or {}).items()]
+    out = {key: {"nav": [], "fcp": [], "ready": [], "painted": []} for key, _, _ in pages}
     for i in range(runs):
-        for path in paths[i % len(paths):] + paths[:i % len(paths)]:  # each path goes first as often
-            m = out[path]
+        for key, address, hydrates in pages[i % len(pages):] + pages[:i % len(pages)]:  # each goes first as often
+            m = out[key]
             ctx = browser.new_context()
             ctx.add_init_script(FIRST_PRODUCT_FRAME)
             page = ctx.new_page()
-            page.goto(url + path, wait_until="commit")
+            page.goto(address, wait_until="commit")
             page.wait_for_selector(".product-name", state="visible")
             visible = page.evaluate("performance.now()")
-            page.wait_for_selector("[data-cart-ready=true]", state="attached")
-            m["ready"].append(page.evaluate("performance.now()"))
+            if hydrates:
+                page.wait_for_selector("[data-cart-ready=true]", state="attached")
+                m["ready"].append(page.evaluate("performance.now()"))
             m["nav"].append(visible)
             page.wait_for_function("window.__productFrame !== undefined")
             m["painted"].append(page.evaluate("window.__productFrame"))
@@ -109,23 +113,26 @@ def navigation(browser, url: str, paths: list[str], runs: int) -> dict[str, dict
                 "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN"))
             ctx.close()
     med = statistics.median
-    for path, m in out.items():
-        print(f"direct navigation to {path} ({runs} fresh contexts):")
-        for key, label in (("nav", "product name visible (Playwright side)"),
-                           ("painted", "first frame with a product name laid out (in page)"),
-                           ("fcp", "first contentful paint"), ("ready", "hydrated + cart loaded")):
-            print(f"  {label}: median {med(m[key]):.0f} ms, p90 {pct(m[key], 90):.0f} ms")
+    for key, m in out.items():
+        print(f"direct navigation to {key} ({runs} fresh contexts):")
+        for k, label in (("nav", "product name visible (Playwright side)"),
+                         ("painted", "first frame with a product name laid out (in page)"),
+                         ("fcp", "first contentful paint"), ("ready", "hydrated + cart loaded")):
+            if m[k]:
+                print(f"  {label}: median {med(m[k]):.0f} ms, p90 {pct(m[k], 90):.0f} ms")
     return out
 
 
-def run(url: str, runs: int, clicks: int, checkouts: int = 10) -> dict:
+def run(url: str, runs: int, clicks: int, checkouts: int = 10, original: str = "") -> dict:
+    """`original`: the address of the re-created original's page, navigated in the same turns as the shop's."""
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=system_chromium(), args=CHROMIUM_ARGS)
         warm = browser.new_page()  # warm the server and the HTTP cache of nothing (each context below is fresh)
         warm.goto(url + "/")
         warm.wait_for_selector(".product-name")
         warm.close()
-        measured = navigation(browser, url, ["/", PRODUCT_PATH], runs)
+        measured = navigation(browser, url, ["/", PRODUCT_PATH], runs,
+                              {"the original": original} if original else None)
         catalog, product = measured["/"], measured[PRODUCT_PATH]
         nav, fcp, ready, painted = catalog["nav"], catalog["fcp"], catalog["ready"], catalog["painted"]
 
@@ -160,7 +167,11 @@ def run(url: str, runs: int, clicks: int, checkouts: int = 10) -> dict:
             "product_page_frame_median_ms": med(product["painted"]),
             "product_page_frame_p90_ms": pct(product["painted"], 90),
             "product_page_fcp_median_ms": med(product["fcp"]), "product_page_fcp_p90_ms": pct(product["fcp"], 90),
-            "product_page_hydrated_median_ms": med(product["ready"])}
+            "product_page_hydrated_median_ms": med(product["ready"]),
+            **({"original_nav_median_ms": med(measured["the original"]["nav"]),
+                "original_nav_p90_ms": pct(measured["the original"]["nav"], 90),
+                "original_fcp_median_ms": med(measured["the original"]["fcp"]),
+                "original_fcp_p90_ms": pct(measured["the original"]["fcp"], 90)} if original else {})}
 
 
 def main() -> None:
