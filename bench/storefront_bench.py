@@ -59,8 +59,15 @@ LEAVE_PROBE = """
 """
 
 
-def leave_for_checkout(browser, url: str, n: int) -> list[float]:
-    """n times: a fresh cart with one product, then Checkout; the hosted page itself is not loaded."""
+# A click from the page's own script instead of an input event: Chromium runs ordinary tasks (the websocket's answer
+# among them) only after it has drawn the frame that follows an input event, so a mouse click's readings include up
+# to a frame of waiting that is the browser's, not the shop's; this one leaves that out.
+SCRIPT_CLICK = "(sel) => document.querySelector(sel).click()"
+
+
+def leave_for_checkout(browser, url: str, n: int, scripted: bool = False) -> list[float]:
+    """n times: a fresh cart with one product, then Checkout (a mouse click, or `scripted` from the page's own
+    script); the hosted page itself is not loaded."""
     out: list[float] = []
     for _ in range(n):
         ctx = browser.new_context()
@@ -75,7 +82,10 @@ def leave_for_checkout(browser, url: str, n: int) -> list[float]:
         page.wait_for_selector("button[data-checkout]:not([disabled])")
         page.route(lambda u: not u.startswith(url), lambda route: route.fulfill(status=200, body="hosted page"))
         page.evaluate(LEAVE_PROBE)
-        page.get_by_role("button", name="Checkout", exact=True).click()
+        if scripted:
+            page.evaluate(SCRIPT_CLICK, "button[data-checkout]")
+        else:
+            page.get_by_role("button", name="Checkout", exact=True).click()
         page.wait_for_url(lambda u: not u.startswith(url), timeout=15000)
         page.wait_for_timeout(50)  # the binding's message is delivered asynchronously
         out.extend(got)
@@ -141,27 +151,36 @@ def run(url: str, runs: int, clicks: int, checkouts: int = 10, original: str = "
         page.goto(url + "/")
         page.wait_for_selector("[data-cart-ready=true]", state="attached")
         button = page.get_by_role("button", name="Add Python Patterns eBook to cart")
-        in_page = []
-        for _ in range(clicks):
+        in_page, scripted = [], []
+        for i in range(2 * clicks):  # mouse clicks and scripted clicks taking turns
             page.evaluate(CLICK_PROBE)
-            button.click()
-            in_page.append(page.evaluate("window.__clickProbe"))
+            if i % 2:
+                page.evaluate(SCRIPT_CLICK, '[aria-label="Add Python Patterns eBook to cart"]')
+            else:
+                button.click()
+            (scripted if i % 2 else in_page).append(page.evaluate("window.__clickProbe"))
             page.wait_for_function("!document.querySelector('[aria-label=\"Add Python Patterns eBook to cart\"]')"
                                    ".disabled")
         print(f"click -> cart badge updated ({clicks} clicks, in page): "
               f"median {statistics.median(in_page):.1f} ms, p90 {pct(in_page, 90):.1f} ms, "
-              f"p99 {pct(in_page, 99):.1f} ms")
+              f"p99 {pct(in_page, 99):.1f} ms; clicked from the page's script: median "
+              f"{statistics.median(scripted):.1f} ms, p99 {pct(scripted, 99):.1f} ms")
         ctx.close()
         leave = leave_for_checkout(browser, url, checkouts) if checkouts else []
+        leave_scripted = leave_for_checkout(browser, url, checkouts, scripted=True) if checkouts else []
         if leave:
             print(f"click on Checkout -> leaving for the hosted page ({len(leave)} carts, in page): "
-                  f"median {statistics.median(leave):.1f} ms, p90 {pct(leave, 90):.1f} ms")
+                  f"median {statistics.median(leave):.1f} ms, p90 {pct(leave, 90):.1f} ms; clicked from the page's "
+                  f"script: median {statistics.median(leave_scripted):.1f} ms")
         browser.close()
     med = statistics.median
     return {"nav_median_ms": med(nav), "nav_p90_ms": pct(nav, 90), "product_frame_median_ms": med(painted),
             "fcp_median_ms": med(fcp), "fcp_p90_ms": pct(fcp, 90), "hydrated_median_ms": med(ready),
             "click_badge_median_ms": med(in_page), "click_badge_p99_ms": pct(in_page, 99),
-            "checkout_leave_median_ms": med(leave) if leave else None, "runs": runs, "clicks": clicks,
+            "scripted_click_badge_median_ms": med(scripted), "scripted_click_badge_p99_ms": pct(scripted, 99),
+            "checkout_leave_median_ms": med(leave) if leave else None,
+            "scripted_checkout_leave_median_ms": med(leave_scripted) if leave_scripted else None,
+            "runs": runs, "clicks": clicks,
             "frame_p90_ms": pct(painted, 90), "product_page_path": PRODUCT_PATH,
             "product_page_nav_median_ms": med(product["nav"]), "product_page_nav_p90_ms": pct(product["nav"], 90),
             "product_page_frame_median_ms": med(product["painted"]),
