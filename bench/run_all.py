@@ -469,7 +469,7 @@ def measure_browser(url: str, a, res: dict, rows: list, pid: int | None = None, 
 
     settle(pid)
 
-    b = storefront_bench.run(url, 3 if a.quick else 20, 5 if a.quick else 50, 1 if a.quick else 10, original)
+    b = storefront_bench.run(url, 3 if a.quick else 20, 6 if a.quick else 80, 1 if a.quick else 10, original)
     res["browser"] = b
     rows.append(("navigation → first product visible (median, Playwright side)",
                  f"{b['nav_median_ms']:.0f} ms (p90 {b['nav_p90_ms']:.0f})", TARGETS["nav"]))
