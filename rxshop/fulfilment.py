@@ -1,5 +1,7 @@
 """Running fulfilment: the idempotent order update plus queueing the receipt email, and webhook event handling.
-Synchronous (database only; the outbox worker sends the email): async callers run these in a thread."""
+Synchronous (database only; the outbox worker sends the email): async callers run these in a thread, where they
+take the process's writing turn (db.one_writer), so the event loop's cart changes queue behind them in Python
+rather than sleeping in SQLite's busy handler."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from . import order_payments, outbox, receipts, reservations
-from .db import session as db_session
+from .db import one_writer, session as db_session
 from .models import Order, WebhookEvent
 from .models.base import utcnow
 from .order_payments import FulfilOutcome
@@ -29,7 +31,7 @@ def queue_receipt_if_due(s: Session, out: FulfilOutcome) -> None:
 
 def fulfil(result: PaymentResult, source: str) -> FulfilOutcome | None:
     """Fulfil the order of a payment Stripe reported as paid (idempotent), then queue the receipt once."""
-    with db_session() as s:
+    with one_writer(), db_session() as s:  # in a worker thread: the process's writing turn (db.one_writer)
         out = order_payments.fulfil(s, result, source)
         if out is not None:
             queue_receipt_if_due(s, out)
@@ -108,7 +110,7 @@ def _begin(s: Session, notice: WebhookNotice) -> WebhookEvent | None:
 def handle_webhook(notice: WebhookNotice) -> str | None:
     """Process a verified event once. Returns the client token of a tab to push the order to, if any.
     Raises on a failure that Stripe should retry (the event is then not marked processed)."""
-    with db_session() as s:
+    with one_writer(), db_session() as s:  # in a worker thread: the process's writing turn (db.one_writer)
         event = _begin(s, notice)
         if event is None:
             return None  # a replay: nothing changes twice

@@ -1,13 +1,14 @@
-"""SQLite: one writing turn per process (rxshop/db.py: one_writer). The event loop's writing `connect()` blocks and
-the order threads take it, so they queue for each other instead of sleeping in SQLite's busy handler (1, 2, 5 ms
-steps: the event loop stalled 3–8 ms at a time while orders were made); reads never wait."""
+"""SQLite: one writing turn per process (rxshop/db.py: one_writer). The event loop's writing `connect()` blocks,
+the order threads, fulfilment and webhook handling take it, so they queue for each other instead of sleeping in
+SQLite's busy handler (1, 2, 5 ms steps: the event loop stalled 3–8 ms at a time while orders were made); reads
+never wait."""
 import asyncio
 import concurrent.futures
 import threading
 
 import pytest
 
-from rxshop import db as rxdb
+from rxshop import db as rxdb, fulfilment
 from rxshop.state import checkout_state
 
 
@@ -123,6 +124,18 @@ def test_the_payment_handlers_database_work_holds_the_turn(loop_db, monkeypatch,
     with pytest.raises(_Stop):
         with concurrent.futures.ThreadPoolExecutor(1) as pool:  # as asyncio.to_thread runs it
             pool.submit(getattr(checkout_state, job), *args).result()
+    assert held == [True]
+
+
+@pytest.mark.parametrize("job", ["fulfil", "handle_webhook"])
+def test_fulfilment_and_webhook_handling_hold_the_turn(loop_db, monkeypatch, job):
+    """Run in worker threads (webhook route, confirmation page, express page, expiry sweep) beside the loop's writes."""
+    held = []
+    monkeypatch.setattr(fulfilment, "db_session", lambda: _Recorder(held))
+    args = {"fulfil": (object(), "test"), "handle_webhook": (object(),)}[job]
+    with pytest.raises(_Stop):
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(getattr(fulfilment, job), *args).result()
     assert held == [True]
 
 
