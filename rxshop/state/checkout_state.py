@@ -60,6 +60,29 @@ def _attach(order: Order, **stripe_ids: str) -> None:
         orders.attach(db, order, **stripe_ids)
 
 
+def _begin_charge(order_id: int):
+    """Charges API: take the order's one charge slot; the attempt number (for the idempotency key) and the order."""
+    with one_writer(), session() as db:
+        order = db.get(Order, order_id) if order_id else None
+        if order is None or order.flow != Flow.CHARGES:  # no order started on this page for this flow
+            raise OrderError("Please press Pay again.")
+        attempt = payment_attempts.begin_charge(db, order.id)
+        return attempt, orders.order_ref(db, order)
+
+
+def _end_charge(order_id: int, failed: bool, charge_id: str = "") -> None:
+    """Give the charge slot back; a decline uses up an attempt, a success keeps the charge's id."""
+    with one_writer(), session() as db:
+        if charge_id:
+            orders.attach(db, db.get(Order, order_id), stripe_charge_id=charge_id)
+        payment_attempts.end_charge(db, order_id, failed=failed)
+
+
+def _count_failure(order_id: int) -> None:
+    with one_writer(), session() as db:
+        payment_attempts.count_failure(db, order_id)
+
+
 def _order_budget(state: rx.State):
     """A check that counts one new order against this tab's and this IP's limits (call inside `async with`)."""
     session = state.rx_router_session  # what `state.router.session` reads, without building the router twice
@@ -231,8 +254,7 @@ class ExpressState(rx.State):
             return
         if result.order_id != order_id or result.status not in ("succeeded", "processing"):
             if result.order_id == order_id and result.failure_message:  # a decline the server saw itself
-                with session() as db:
-                    payment_attempts.count_failure(db, order_id)
+                await asyncio.to_thread(_count_failure, order_id)
             async with self:
                 self.busy = False
                 self.error = result.failure_message or "The payment did not go through. Please try again."
@@ -255,12 +277,7 @@ class ExpressState(rx.State):
         async with self:
             order_id = self._order_id
         try:
-            with session() as db:
-                order = db.get(Order, order_id) if order_id else None
-                if order is None or order.flow != Flow.CHARGES:  # no order started on this page for this flow
-                    raise OrderError("Please press Pay again.")
-                attempt = payment_attempts.begin_charge(db, order.id)
-                ref = orders.order_ref(db, order)
+            attempt, ref = await asyncio.to_thread(_begin_charge, order_id)
         except payment_attempts.AlreadyPaid as exc:
             yield rx.redirect(routes.order(exc.order.number, exc.order.access_token))
             return
@@ -271,12 +288,10 @@ class ExpressState(rx.State):
         try:
             result = await payments.create_charge(ref, token, attempt)
         except Exception as exc:  # noqa: BLE001  (busy never stays stuck)
-            with session() as db:  # only a decline uses up an attempt (an unknown outcome keeps the same key)
-                payment_attempts.end_charge(db, order_id, failed=getattr(exc, "declined", False))
+            # only a decline uses up an attempt (an unknown outcome keeps the same key)
+            await asyncio.to_thread(_end_charge, order_id, getattr(exc, "declined", False))
             async with self:
                 self.busy, self.error = False, _message(exc)
             return
-        with session() as db:
-            orders.attach(db, db.get(Order, order_id), stripe_charge_id=result.charge_id)
-            payment_attempts.end_charge(db, order_id, failed=False)
+        await asyncio.to_thread(_end_charge, order_id, False, result.charge_id)
         yield await self._finish(result, order_id)

@@ -114,13 +114,14 @@ def test_a_writing_block_on_the_loop_waits_for_an_order_thread_to_finish(loop_db
     assert seen == ["order committed", "cart change"]
 
 
-@pytest.mark.parametrize("job", ["_checkout_order", "_express_order", "_attach"])
+@pytest.mark.parametrize("job", ["_checkout_order", "_express_order", "_attach", "_begin_charge", "_end_charge",
+                                 "_count_failure"])
 def test_the_payment_handlers_database_work_holds_the_turn(loop_db, monkeypatch, job):
     held = []
     monkeypatch.setattr(checkout_state, "session", lambda: _Recorder(held))
     args = {"_checkout_order": ("tok", "usd", lambda: True),
             "_express_order": ("cart", "", 1, "payment_intent", "tok", "", "", lambda: True),
-            "_attach": (object(),)}[job]
+            "_attach": (object(),), "_begin_charge": (1,), "_end_charge": (1, False), "_count_failure": (1,)}[job]
     with pytest.raises(_Stop):
         with concurrent.futures.ThreadPoolExecutor(1) as pool:  # as asyncio.to_thread runs it
             pool.submit(getattr(checkout_state, job), *args).result()
