@@ -8,6 +8,7 @@ The route answers only with `Authorization: Bearer $RXSHOP_METRICS_TOKEN`; witho
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 import os
 import re
@@ -101,8 +102,6 @@ def exposition() -> tuple[bytes, str]:
 
 async def watch_event_loop() -> None:
     """Lifespan task: sleep a fixed interval and record how much later than asked the loop woke up."""
-    import asyncio
-
     loop = asyncio.get_running_loop()
     while True:
         start = loop.time()
@@ -111,20 +110,16 @@ async def watch_event_loop() -> None:
 
 
 class EventTimer:
-    """Reflex middleware: time from an event's preprocess to its (first) postprocess, per handler."""
-
-    def __init__(self):
-        self._started: dict[int, float] = {}
+    """Reflex middleware: an event's time from its preprocess until its task ends, per handler. Reflex 0.10 runs
+    each websocket event in an asyncio task of its own and no longer calls a middleware's `postprocess`, so the
+    end is the task's done callback (a background event's time includes its whole job, the Stripe call too)."""
 
     async def preprocess(self, app, state, event):
-        if len(self._started) > 10000:  # events that never reached postprocess (errors): forget them
-            self._started.clear()
-        self._started[id(event)] = time.perf_counter()
+        task = asyncio.current_task()
+        if task is not None:
+            start, label = time.perf_counter(), handler_label(event.name)
+            task.add_done_callback(lambda _t: EVENT_SECONDS.labels(label).observe(time.perf_counter() - start))
         return None
 
     async def postprocess(self, app, state, event, update):
-        start = self._started.pop(id(event), None)
-        if start is not None:
-            EVENT_SECONDS.labels(handler_label(event.name)).observe(time.perf_counter() - start)
         return update
-

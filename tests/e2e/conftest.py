@@ -22,6 +22,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+METRICS_TOKEN = "e2e-" + secrets.token_hex(8)
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     """The real shop (production build) + the Stripe sandbox + an SMTP sink, once per test session."""
@@ -34,6 +37,7 @@ def stack(tmp_path_factory):
         # every browser of the suite comes from 127.0.0.1 (the per-IP limit is tested in unit tests), and the bench
         # smoke test starts 25 orders per websocket: test_forged_events.py reads the per-tab limit from here
         "RXSHOP_ORDER_LIMIT_IP": "1000/10 minutes", "RXSHOP_ORDER_LIMIT_CLIENT": "30/10 minutes",
+        "RXSHOP_METRICS_TOKEN": METRICS_TOKEN,
     })
     sandbox = Sandbox(workdir, shop.url + "/api/stripe/webhook", secret, MESSY_SEED)
     started = []

@@ -1,12 +1,13 @@
 """A shopper in Chromium: browse, product page, cart that survives reloads, tabs and server restarts."""
 import re
 import time
+import urllib.request
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from .conftest import open_page
+from .conftest import METRICS_TOKEN, open_page
 
 MONEY = re.compile(r"^\$\d{1,3}(,\d{3})*\.\d{2}$")
 
@@ -228,3 +229,24 @@ def test_add_button_is_busy_until_answered_and_its_toast_shows_once(page: Page, 
     expect(page.locator("[data-cart-ready=true]")).to_be_attached()
     expect(badge(page)).to_have_text(str(before + 1))
     expect(toast).to_have_count(0)
+
+
+def _timed_adds(shop_url: str) -> float:
+    """`rxshop_event_handler_seconds_count{handler="add"}` as /api/metrics reports it now."""
+    req = urllib.request.Request(shop_url + "/api/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        text = r.read().decode()
+    found = re.search(r'^rxshop_event_handler_seconds_count\{handler="add"\} (\S+)$', text, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_the_event_handler_times_reach_the_metrics(page: Page, shop_url):
+    """A real add over the websocket is timed by the app's middleware (Reflex 0.10 never calls `postprocess`)."""
+    before = _timed_adds(shop_url)
+    open_page(page, shop_url + "/")
+    page.get_by_role("button", name="Add Python Patterns eBook to cart").click()
+    expect(badge(page)).not_to_have_text("0")
+    deadline = time.monotonic() + 10
+    while _timed_adds(shop_url) <= before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _timed_adds(shop_url) > before
