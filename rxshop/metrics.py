@@ -109,6 +109,9 @@ async def watch_event_loop() -> None:
         LOOP_LAG_SECONDS.observe(max(0.0, loop.time() - start - LAG_INTERVAL))
 
 
+_event_observers: dict = {}  # event name -> its histogram child's observe (a label lookup per event costs more)
+
+
 class EventTimer:
     """Reflex middleware: an event's time from its preprocess until its task ends, per handler. Reflex 0.10 runs
     each websocket event in an asyncio task of its own and no longer calls a middleware's `postprocess`, so the
@@ -117,8 +120,13 @@ class EventTimer:
     async def preprocess(self, app, state, event):
         task = asyncio.current_task()
         if task is not None:
-            start, label = time.perf_counter(), handler_label(event.name)
-            task.add_done_callback(lambda _t: EVENT_SECONDS.labels(label).observe(time.perf_counter() - start))
+            observe = _event_observers.get(event.name)
+            if observe is None:
+                observe = _event_observers[event.name] = EVENT_SECONDS.labels(handler_label(event.name)).observe
+                if len(_event_observers) > 1000:  # forged names: forget them (their labels are already bounded)
+                    _event_observers.clear()
+            start = time.perf_counter()
+            task.add_done_callback(lambda _t: observe(time.perf_counter() - start))
         return None
 
     async def postprocess(self, app, state, event, update):
