@@ -406,12 +406,19 @@ def multi_worker(a, res: dict, rows: list) -> None:
     bench/scaleout_bench.py starts them (the topology test's stack); closed-loop add-to-cart throughput."""
     import scaleout_bench
 
-    shoppers = 4 if a.quick else 32
-    runs = scaleout_bench.run(True, argparse.Namespace(seconds=a.seconds, shoppers=shoppers))
+    shoppers, buyers = (4, 2) if a.quick else (32, 8)
+    runs = scaleout_bench.run(True, argparse.Namespace(seconds=a.seconds, shoppers=shoppers,
+                                                       checkout_shoppers=buyers))
     res["multi"] = runs
     for label, r in runs.items():
         rows.append((f"scale-out, {label} (PostgreSQL + Redis, oplock), {shoppers} closed-loop shoppers",
                      f"{r['per_s']:,.0f} adds/s, p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms", ""))
+        c = r.get("checkout")
+        if c:
+            rows.append((f"  checkout creation there, {buyers} shoppers",
+                         f"{c['per_s']:,.0f}/s, p50 {c['p50_ms']:.1f} ms, p99 {c['p99_ms']:.1f} ms"
+                         + (f"; {c['failed']} failed, {c['unanswered']} unanswered"
+                            if c["failed"] or c["unanswered"] else ""), ""))
 
 
 def section(rows: list, name: str, fn) -> None:

@@ -5,10 +5,14 @@ Needs PostgreSQL and Redis running and nginx installed.
 
 Load: bench/loadgen_ws.py shoppers (Reflex's websocket protocol, like browser tabs) adding to their carts in a
 closed loop (next add as soon as the previous one is answered), for --seconds; each add is a cart update in
-PostgreSQL plus the state round trip through Redis. Run once with REFLEX_OPLOCK_ENABLED=true and once without.
-Prints adds/s and latency per setup and writes JSON (--json, default var/bench/scaleout.json). Loopback only.
+PostgreSQL plus the state round trip through Redis. Then (--checkout-shoppers, 0 to skip) checkout creation the
+way `bench/run_all.py` measures it for one process: closed-loop shoppers starting Checkout on prepared carts (the
+pending order in PostgreSQL and a Checkout Session against the sandbox). Run once with REFLEX_OPLOCK_ENABLED=true
+and once without. Prints rates and latency per setup and writes JSON (--json, default var/bench/scaleout.json).
+Loopback only.
 
-    .venv/bin/python bench/scaleout_bench.py [--seconds 10] [--shoppers 32] [--oplock both|on|off]
+    .venv/bin/python bench/scaleout_bench.py [--seconds 10] [--shoppers 32] [--checkout-shoppers 8] \
+        [--oplock both|on|off]
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import argparse
 import json
 import os
 import secrets
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -64,6 +69,8 @@ def run(oplock: bool, args) -> dict:
                     f"{REDIS.rstrip('/')}/{1 + secrets.randbelow(15)}")
     topo.env["REFLEX_OPLOCK_ENABLED"] = "true" if oplock else "false"
     topo.env["RXSHOP_METRICS_TOKEN"] = token = secrets.token_hex(8)
+    # the load generators start orders far faster than a shopper may
+    topo.env.update(RXSHOP_ORDER_LIMIT_CLIENT="1000000/minute", RXSHOP_ORDER_LIMIT_IP="1000000/minute")
     results = {}
     try:
         topo.start()
@@ -89,6 +96,16 @@ def run(oplock: bool, args) -> dict:
             print(f"oplock {'on ' if oplock else 'off'} | {label:27s} | {fmt_ws(r)} | event loop late by "
                   f"{r['loop_lag_mean_ms']:.1f} ms on average, >10 ms in {r['loop_lag_over_10ms']:.0%} of probes"
                   f" | load average {os.getloadavg()[0]:.1f}", flush=True)
+            if getattr(args, "checkout_shoppers", 0):
+                tokens = Path(tempfile.mkdtemp(prefix="rxshop-bench-")) / "carts.txt"
+                subprocess.run([sys.executable, str(HERE / "fixtures.py"), "carts", str(int(1000 * args.seconds)),
+                                str(tokens)], cwd=ROOT, env={**os.environ, "REFLEX_DB_URL": db_url}, check=True)
+                c = ws_run(url, handlers, pid, args.checkout_shoppers, 0, args.seconds, mode="checkout",
+                           tokens_file=str(tokens))
+                results[label]["checkout"] = {k: c[k] for k in ("shoppers", "per_s", "p50_ms", "p99_ms", "ok",
+                                                                "failed", "unanswered", "server_cpu", "client_cpu")}
+                print(f"oplock {'on ' if oplock else 'off'} | {label:27s} | checkout creation, "
+                      f"{args.checkout_shoppers} shoppers: {fmt_ws(c)}", flush=True)
     finally:
         topo.stop()
         with admin.connect() as conn:
@@ -101,11 +118,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--shoppers", type=int, default=32)
+    ap.add_argument("--checkout-shoppers", type=int, default=8, help="0: no checkout run")
     ap.add_argument("--oplock", choices=["both", "on", "off"], default="both")
     ap.add_argument("--json", default=str(ROOT / "var" / "bench" / "scaleout.json"))
     args = ap.parse_args()
-    out = {"cpus": os.cpu_count(), "shoppers": args.shoppers, "seconds": args.seconds, "closed_loop": True,
-           "runs": {}}
+    out = {"cpus": os.cpu_count(), "shoppers": args.shoppers, "checkout_shoppers": args.checkout_shoppers,
+           "seconds": args.seconds, "closed_loop": True, "runs": {}}
     for oplock in {"both": [True, False], "on": [True], "off": [False]}[args.oplock]:
         out["runs"]["oplock_" + ("on" if oplock else "off")] = run(oplock, args)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
