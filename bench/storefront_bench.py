@@ -52,7 +52,7 @@ def pct(values: list[float], p: float) -> float:
 
 # Click on Checkout → the page starting to unload for Stripe's hosted page (in page, like the click probe).
 LEAVE_PROBE = """
-() => { const btn = document.querySelector('button[data-checkout]');
+(sel) => { const btn = document.querySelector(sel);
   let t0 = null;
   btn.addEventListener('click', () => { t0 = performance.now(); }, {capture: true, once: true});
   window.addEventListener('beforeunload', () => { window.reportLeave(performance.now() - t0); }, {once: true}); }
@@ -81,12 +81,35 @@ def leave_for_checkout(browser, url: str, n: int, scripted: bool = False) -> lis
         page.goto(url + "/cart")
         page.wait_for_selector("button[data-checkout]:not([disabled])")
         page.route(lambda u: not u.startswith(url), lambda route: route.fulfill(status=200, body="hosted page"))
-        page.evaluate(LEAVE_PROBE)
+        page.evaluate(LEAVE_PROBE, "button[data-checkout]")
         if scripted:
             page.evaluate(SCRIPT_CLICK, "button[data-checkout]")
         else:
             page.get_by_role("button", name="Checkout", exact=True).click()
         page.wait_for_url(lambda u: not u.startswith(url), timeout=15000)
+        page.wait_for_timeout(50)  # the binding's message is delivered asynchronously
+        out.extend(got)
+        ctx.close()
+    return out
+
+
+def leave_original(browser, url: str, n: int, scripted: bool = False) -> list[float]:
+    """The re-created original's Checkout button, n fresh pages: its click → its view's answer → Stripe.js sending
+    the page to the hosted page (not loaded)."""
+    out: list[float] = []
+    for _ in range(n):
+        ctx = browser.new_context()
+        got: list[float] = []
+        ctx.expose_function("reportLeave", lambda ms: got.append(ms))
+        page = ctx.new_page()
+        page.goto(url, wait_until="load")
+        page.route(lambda u: "/c/pay/" in u, lambda route: route.fulfill(status=200, body="hosted page"))
+        page.evaluate(LEAVE_PROBE, "#checkout-button")
+        if scripted:
+            page.evaluate(SCRIPT_CLICK, "#checkout-button")
+        else:
+            page.locator("#checkout-button").click()
+        page.wait_for_url(lambda u: "/c/pay/" in u, timeout=15000)
         page.wait_for_timeout(50)  # the binding's message is delivered asynchronously
         out.extend(got)
         ctx.close()
@@ -168,6 +191,12 @@ def run(url: str, runs: int, clicks: int, checkouts: int = 10, original: str = "
         ctx.close()
         leave = leave_for_checkout(browser, url, checkouts) if checkouts else []
         leave_scripted = leave_for_checkout(browser, url, checkouts, scripted=True) if checkouts else []
+        orig_leave = leave_original(browser, original, checkouts) if original and checkouts else []
+        orig_scripted = leave_original(browser, original, checkouts, scripted=True) if orig_leave else []
+        if orig_leave:
+            print(f"the original: click on Checkout -> leaving ({len(orig_leave)} pages, in page): median "
+                  f"{statistics.median(orig_leave):.1f} ms; clicked from the page's script: median "
+                  f"{statistics.median(orig_scripted):.1f} ms")
         if leave:
             print(f"click on Checkout -> leaving for the hosted page ({len(leave)} carts, in page): "
                   f"median {statistics.median(leave):.1f} ms, p90 {pct(leave, 90):.1f} ms; clicked from the page's "
@@ -187,6 +216,8 @@ def run(url: str, runs: int, clicks: int, checkouts: int = 10, original: str = "
             "product_page_frame_p90_ms": pct(product["painted"], 90),
             "product_page_fcp_median_ms": med(product["fcp"]), "product_page_fcp_p90_ms": pct(product["fcp"], 90),
             "product_page_hydrated_median_ms": med(product["ready"]),
+            **({"original_leave_median_ms": med(orig_leave),
+                "original_scripted_leave_median_ms": med(orig_scripted)} if orig_leave else {}),
             **({"original_nav_median_ms": med(measured["the original"]["nav"]),
                 "original_nav_p90_ms": pct(measured["the original"]["nav"], 90),
                 "original_fcp_median_ms": med(measured["the original"]["fcp"]),
