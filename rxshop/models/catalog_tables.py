@@ -14,7 +14,7 @@ class Product(SQLModel, table=True):
     description: str = ""
     price_cents: int = Field(ge=0)  # integer minor units of `currency`
     currency: str = Field(default="usd", max_length=3)
-    image: str = ""  # path under assets/, e.g. /products/mug.svg
+    image: str = ""  # path under assets/, e.g. /products/mug.jpg
     delivery_url: str = ""  # the link a buyer receives after paying
     stock: int | None = Field(default=None)  # None = unlimited
     active: bool = Field(default=True, index=True)

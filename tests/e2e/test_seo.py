@@ -119,7 +119,7 @@ def test_every_product_page_has_its_product_title_cards_and_json_ld_in_the_html(
 def test_products_added_or_changed_later_get_their_pages_without_a_rebuild(shop_url, db):
     tricky = 'Tom & Jerry\'s "Live" <Mix>'
     with operator_product(db, slug="late-addition", name=tricky, description="Added while the shop runs. " * 8,
-                          price_cents=123456, image="/products/lofi-focus-album.svg", stock=0) as product:
+                          price_cents=123456, image="/products/lofi-focus-album.jpg", stock=0) as product:
         assert_product_page(shop_url, product)  # sold out: its own template
         with Session(db, expire_on_commit=False) as s:
             product = s.get(Product, product.id)
@@ -217,7 +217,7 @@ def test_hydration_keeps_the_servers_product_page_and_makes_it_live(page: Page, 
         slug = {"in stock": "lofi-focus-album", "sold out": "gone-already", "unknown": "never-was"}[case]
         if case == "sold out":
             stack.enter_context(operator_product(db, slug=slug, name=heading, price_cents=100, stock=0,
-                                                 image="/products/lofi-focus-album.svg"))
+                                                 image="/products/lofi-focus-album.jpg"))
         open_page(page, f"{shop_url}/product/{slug}")
         # the heading painted from the server's HTML is still the one on screen: React hydrated it, no re-render
         assert page.evaluate("window.__serverHeading === document.querySelector('main h1')")
