@@ -9,7 +9,7 @@ import logging
 from sqlmodel import select
 
 from . import payments, reservations
-from .db import session
+from .db import one_writer, session
 from .fulfilment import fulfil
 from .models import Order, OrderStatus
 from .models.base import utcnow
@@ -50,9 +50,14 @@ async def sweep_once() -> int:
             if result.paid:
                 await asyncio.to_thread(fulfil, result, "expiry sweep")
             continue
-        with session() as db:
-            canceled += reservations.cancel(db, db.get(Order, order.id), "expired unpaid")
+        canceled += await asyncio.to_thread(_cancel, order.id)
     return canceled
+
+
+def _cancel(order_id: int) -> int:
+    """In a worker thread, with the process's writing turn (db.one_writer): the order canceled, its stock back."""
+    with one_writer(), session() as db:
+        return reservations.cancel(db, db.get(Order, order_id), "expired unpaid")
 
 
 async def run_sweeper() -> None:

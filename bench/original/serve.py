@@ -1,7 +1,7 @@
 """Serve the re-created proof of concept (bench/original/poc) the way it was measured: gunicorn, 2 sync workers,
 DEBUG off, SQLite holding its one product. Run with the interpreter of its own venv (.tools/original):
 
-    .tools/original/bin/python bench/original/serve.py --port 8000 --db /tmp/poc.sqlite3 \
+    .tools/original/bin/python bench/original/serve.py --port 8000 --db var/poc.sqlite3 \
         --stripe-api-base http://127.0.0.1:12111 --stripe-js-url http://127.0.0.1:12111/v3/
 """
 from __future__ import annotations

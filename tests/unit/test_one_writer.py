@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from rxshop import db as rxdb, fulfilment
+from rxshop import db as rxdb, expiry, fulfilment
 from rxshop.state import checkout_state
 
 
@@ -128,15 +128,16 @@ def test_the_payment_handlers_database_work_holds_the_turn(loop_db, monkeypatch,
     assert held == [True]
 
 
-@pytest.mark.parametrize("job", ["fulfil", "handle_webhook"])
-def test_fulfilment_and_webhook_handling_hold_the_turn(loop_db, monkeypatch, job):
+@pytest.mark.parametrize("module, job, args", [(fulfilment, "fulfil", (object(), "test")),
+                                              (fulfilment, "handle_webhook", (object(),)),
+                                              (expiry, "_cancel", (1,))])
+def test_fulfilment_webhook_handling_and_the_expiry_sweep_hold_the_turn(loop_db, monkeypatch, module, job, args):
     """Run in worker threads (webhook route, confirmation page, express page, expiry sweep) beside the loop's writes."""
     held = []
-    monkeypatch.setattr(fulfilment, "db_session", lambda: _Recorder(held))
-    args = {"fulfil": (object(), "test"), "handle_webhook": (object(),)}[job]
+    monkeypatch.setattr(module, "db_session" if module is fulfilment else "session", lambda: _Recorder(held))
     with pytest.raises(_Stop):
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            pool.submit(getattr(fulfilment, job), *args).result()
+            pool.submit(getattr(module, job), *args).result()
     assert held == [True]
 
 
