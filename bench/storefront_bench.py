@@ -65,55 +65,46 @@ LEAVE_PROBE = """
 SCRIPT_CLICK = "(sel) => document.querySelector(sel).click()"
 
 
-def leave_for_checkout(browser, url: str, n: int, scripted: bool = False) -> list[float]:
-    """n times: a fresh cart with one product, then Checkout (a mouse click, or `scripted` from the page's own
-    script); the hosted page itself is not loaded."""
+def _leaving(browser, n: int, prepare, button: str, left, scripted: bool) -> list[float]:
+    """n fresh pages made ready by `prepare(page)`: click `button` (by mouse, or from the page's own script) and
+    time it until the page starts to unload; `left(url)` tells the hosted page, which is not loaded."""
     out: list[float] = []
     for _ in range(n):
         ctx = browser.new_context()
         got: list[float] = []
         ctx.expose_function("reportLeave", lambda ms: got.append(ms))
         page = ctx.new_page()
+        prepare(page)
+        page.route(left, lambda route: route.fulfill(status=200, body="hosted page"))
+        page.evaluate(LEAVE_PROBE, button)
+        if scripted:
+            page.evaluate(SCRIPT_CLICK, button)
+        else:
+            page.locator(button).click()
+        page.wait_for_url(left, timeout=15000)
+        page.wait_for_timeout(50)  # the binding's message is delivered asynchronously
+        out.extend(got)
+        ctx.close()
+    return out
+
+
+def leave_for_checkout(browser, url: str, n: int, scripted: bool = False) -> list[float]:
+    """The shop: a fresh cart with one product, then Checkout on the cart page."""
+    def prepare(page):
         page.goto(url + "/")
         page.wait_for_selector("[data-cart-ready=true]", state="attached")
         page.get_by_role("button", name="Add Python Patterns eBook to cart").click()
         page.wait_for_function("document.querySelector('.cart-count')?.textContent.trim() === '1'")
         page.goto(url + "/cart")
         page.wait_for_selector("button[data-checkout]:not([disabled])")
-        page.route(lambda u: not u.startswith(url), lambda route: route.fulfill(status=200, body="hosted page"))
-        page.evaluate(LEAVE_PROBE, "button[data-checkout]")
-        if scripted:
-            page.evaluate(SCRIPT_CLICK, "button[data-checkout]")
-        else:
-            page.get_by_role("button", name="Checkout", exact=True).click()
-        page.wait_for_url(lambda u: not u.startswith(url), timeout=15000)
-        page.wait_for_timeout(50)  # the binding's message is delivered asynchronously
-        out.extend(got)
-        ctx.close()
-    return out
+
+    return _leaving(browser, n, prepare, "button[data-checkout]", lambda u: not u.startswith(url), scripted)
 
 
 def leave_original(browser, url: str, n: int, scripted: bool = False) -> list[float]:
-    """The re-created original's Checkout button, n fresh pages: its click → its view's answer → Stripe.js sending
-    the page to the hosted page (not loaded)."""
-    out: list[float] = []
-    for _ in range(n):
-        ctx = browser.new_context()
-        got: list[float] = []
-        ctx.expose_function("reportLeave", lambda ms: got.append(ms))
-        page = ctx.new_page()
-        page.goto(url, wait_until="load")
-        page.route(lambda u: "/c/pay/" in u, lambda route: route.fulfill(status=200, body="hosted page"))
-        page.evaluate(LEAVE_PROBE, "#checkout-button")
-        if scripted:
-            page.evaluate(SCRIPT_CLICK, "#checkout-button")
-        else:
-            page.locator("#checkout-button").click()
-        page.wait_for_url(lambda u: "/c/pay/" in u, timeout=15000)
-        page.wait_for_timeout(50)  # the binding's message is delivered asynchronously
-        out.extend(got)
-        ctx.close()
-    return out
+    """The re-created original's Checkout button: its click → its view's answer → Stripe.js sending the page on."""
+    return _leaving(browser, n, lambda page: page.goto(url, wait_until="load"), "#checkout-button",
+                    lambda u: "/c/pay/" in u, scripted)
 
 
 PRODUCT_PATH = "/product/python-patterns-ebook"
