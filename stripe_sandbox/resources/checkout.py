@@ -19,7 +19,8 @@ CREATE = {"mode": STR, "ui_mode": STR, "success_url": STR, "cancel_url": STR,
           "line_items": [{"price": STR, "price_data": PRICE_DATA, "quantity": INT}],
           "customer": STR, "customer_email": EMAIL, "client_reference_id": STR, "expires_at": INT,
           "payment_intent_data": {"metadata": MAP, "description": STR, "receipt_email": EMAIL, "capture_method": STR},
-          "metadata": MAP, "locale": STR, "billing_address_collection": STR, "submit_type": STR, **EXPAND}
+          "metadata": MAP, "locale": STR, "billing_address_collection": STR, "submit_type": STR,
+          "payment_method_types": [STR], **EXPAND}
 LIST = {**schema.LIST, "payment_intent": STR, "customer": STR, "status": STR}
 LINE_ITEMS = {k: v for k, v in schema.LIST.items() if k != "created"}
 
@@ -39,6 +40,10 @@ class Checkout:
         ui_mode = p_str(p, "ui_mode", default="hosted")
         if ui_mode != "hosted":
             raise bad_param("The stripe sandbox only implements ui_mode=hosted.", "ui_mode")
+        for t in (t for t in p_list(p, "payment_method_types") if t):  # Stripe's older samples pass ["card"]
+            if t != "card":
+                raise bad_param(f"The payment method type \"{t}\" is invalid or not supported by the stripe "
+                                f"sandbox (only \"card\").", "payment_method_types")
         success_url = p_str(p, "success_url")
         cancel_url = p_str(p, "cancel_url")
         for name, u in (("success_url", success_url), ("cancel_url", cancel_url)):

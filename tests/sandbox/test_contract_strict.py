@@ -131,3 +131,12 @@ def test_missing_object_in_the_url_is_404(client):
     with pytest.raises(stripe.InvalidRequestError) as ei:
         client.v1.customers.retrieve("cus_doesnotexist")
     assert ei.value.http_status == 404
+
+
+def test_checkout_payment_method_types_card_only(client):
+    """Stripe's older Checkout samples pass payment_method_types=["card"]: accepted; a type the sandbox doesn't
+    implement is refused by name, not ignored."""
+    assert client.v1.checkout.sessions.create(params=session_params(payment_method_types=["card"])).status == "open"
+    with pytest.raises(stripe.InvalidRequestError) as ei:
+        client.v1.checkout.sessions.create(params=session_params(payment_method_types=["sepa_debit"]))
+    assert ei.value.param == "payment_method_types"

@@ -22,6 +22,7 @@ def landing(request):
 def create_checkout_session(request, pk):
     product = Product.objects.get(id=pk)
     session = stripe.checkout.Session.create(
+        payment_method_types=["card"],
         line_items=[{"price_data": {"currency": "usd", "unit_amount": product.price,
                                     "product_data": {"name": product.name}}, "quantity": 1}],
         metadata={"product_id": product.id},
