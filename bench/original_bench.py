@@ -1,7 +1,7 @@
-"""The Django proof of concept, re-created (bench/original/poc), measured in the same run as the shop: its product
-page and its create-checkout-session view at 8 connections (the original was measured with `wrk -c8`), served by
-gunicorn with 2 sync workers against the same Stripe sandbox. Needs its own venv (`make bench` makes it:
-.tools/original, from bench/original/requirements.txt)."""
+"""The Django proof of concept, re-created (bench/original/poc), started beside the shop for `make bench`
+(bench/run_all.py loads its product page and its create-checkout-session view at 8 connections, as the original was
+measured with `wrk -c8`): gunicorn with 2 sync workers against the same Stripe sandbox. Needs its own venv
+(`make bench` and `make test` make it: .tools/original, from bench/original/requirements.txt)."""
 from __future__ import annotations
 
 import subprocess
@@ -9,8 +9,6 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-
-import procs
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -38,13 +36,16 @@ class Original:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"the original exited during start: {self.proc.stderr.read()[-500:]}")
+                error = self.proc.stderr.read()[-500:]
+                self.stop()
+                raise RuntimeError(f"the original exited during start: {error}")
             try:
                 with urllib.request.urlopen(self.url + "/", timeout=2) as r:
                     if r.status == 200:
                         return self
             except OSError:
                 time.sleep(0.05)
+        self.stop()  # no gunicorn left behind
         raise TimeoutError(self.url)
 
     @property
@@ -56,18 +57,3 @@ class Original:
             self.proc.terminate()
             self.proc.wait(10)
         self.tmp.cleanup()
-
-
-def load(url: str, pid: int, path: str, method: str, seconds: float, run_json, python: str) -> dict:
-    """8 keep-alive connections (gunicorn's sync workers close each one: a connect per request, as for wrk)."""
-    cpu0 = procs.cpu_s(pid)
-    r = run_json([python, str(HERE / "loadgen_http.py"), "--url", url, "--paths", path, "--method", method,
-                  "--connections", "8", "--seconds", str(seconds)])
-    lat = sorted(r.pop("latencies_ms"))
-    server = procs.cpu_s(pid) - cpu0
-    return {"path": path, "method": method, "req_s": r["requests"] / r["elapsed"],
-            "p50_ms": lat[len(lat) // 2] if lat else float("nan"),
-            "p99_ms": lat[min(len(lat) - 1, round(0.99 * (len(lat) - 1)))] if lat else float("nan"),
-            "non_200": r["non_200"], "server_cpu": server / r["elapsed"],
-            "server_ms_per_request": server / max(1, r["requests"]) * 1000,
-            "client_cpu": r["client_cpu_s"] / r["elapsed"]}

@@ -163,17 +163,20 @@ def floor_start() -> float:
         proc.wait(10)
 
 
-def pages(url: str, server_pid: int | None, paths: dict[str, str], seconds: float) -> dict:
+def pages(url: str, server_pid: int | None, paths: dict[str, str], seconds: float, method: str = "GET") -> dict:
+    """8 keep-alive connections per path (a server that closes each one pays a connect per request, as under wrk)."""
     out = {}
     for label, path in paths.items():
         cpu0 = procs.cpu_s(server_pid) if server_pid else 0.0
         r = run_json([PY, str(HERE / "loadgen_http.py"), "--url", url, "--paths", path, "--connections", "8",
-                      "--seconds", str(seconds), "--gzip"])
+                      "--seconds", str(seconds), "--gzip", "--method", method])
         lat = r.pop("latencies_ms")
+        cpu = procs.cpu_s(server_pid) - cpu0 if server_pid else None
         out[label] = {"path": path, "req_s": r["requests"] / r["elapsed"], "p50_ms": pct(lat, 50),
                       "p99_ms": pct(lat, 99), "non_200": r["non_200"],
                       "client_cpu": r["client_cpu_s"] / r["elapsed"],
-                      "server_cpu": (procs.cpu_s(server_pid) - cpu0) / r["elapsed"] if server_pid else None}
+                      "server_cpu": cpu / r["elapsed"] if cpu is not None else None,
+                      "server_ms_per_request": cpu * 1000 / max(1, r["requests"]) if cpu is not None else None}
     return out
 
 
@@ -455,9 +458,9 @@ def measure_original(orig, a, res: dict, rows: list) -> None:
     import original_bench
 
     settle(orig.pid)
-    page = original_bench.load(orig.url, orig.pid, "/", "GET", a.seconds, run_json, PY)
+    page = pages(orig.url, orig.pid, {"/": "/"}, a.seconds)["/"]
     settle(orig.pid)
-    buy = original_bench.load(orig.url, orig.pid, original_bench.CHECKOUT_PATH, "POST", a.seconds, run_json, PY)
+    buy = pages(orig.url, orig.pid, {"checkout": original_bench.CHECKOUT_PATH}, a.seconds, "POST")["checkout"]
     res["original"] = {"page": page, "checkout": buy}
     for label, r in (("GET / (its product page)", page), ("POST create-checkout-session (a Checkout Session)", buy)):
         rows.append((f"the original re-created (bench/original), {label}, 8 connections",
