@@ -15,6 +15,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from .db import one_writer
 from .models import Order, OutboxEmail
 from .models.base import utcnow
 from .settings import get_settings
@@ -95,16 +96,19 @@ def deliver_due(session: Session, send: Callable[[EmailMessage], None]) -> int:
     """One pass: send every due email this sender can claim. Returns how many went out."""
     sent = 0
     for row_id in due_ids(session):
-        if not claim(session, row_id):
-            continue
+        with one_writer():  # each write takes the process's writing turn; the send (network) runs outside it
+            if not claim(session, row_id):
+                continue
         row = session.get(OutboxEmail, row_id)
         session.refresh(row)
         try:
             send(Parser(policy=default_policy).parsestr(row.message))
         except Exception as exc:  # SMTP down, refused, timeout: try again later
-            _failed(session, row, f"{type(exc).__name__}: {exc}")
+            with one_writer():
+                _failed(session, row, f"{type(exc).__name__}: {exc}")
             continue
-        _done(session, row)
+        with one_writer():
+            _done(session, row)
         sent += 1
     return sent
 

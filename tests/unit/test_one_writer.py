@@ -1,14 +1,15 @@
 """SQLite: one writing turn per process (rxshop/db.py: one_writer). The event loop's writing `connect()` blocks,
-the order threads, fulfilment and webhook handling take it, so they queue for each other instead of sleeping in
-SQLite's busy handler (1, 2, 5 ms steps: the event loop stalled 3–8 ms at a time while orders were made); reads
-never wait."""
+the order threads, fulfilment and webhook handling and the outbox's writes take it, so they queue for each other
+instead of sleeping in SQLite's busy handler (1, 2, 5 ms steps: the event loop stalled 3–8 ms at a time while
+orders were made); reads never wait."""
 import asyncio
 import concurrent.futures
 import threading
+from email.message import EmailMessage
 
 import pytest
 
-from rxshop import db as rxdb, expiry, fulfilment
+from rxshop import carts, db as rxdb, expiry, fulfilment, orders, outbox
 from rxshop.state import checkout_state
 
 
@@ -139,6 +140,34 @@ def test_fulfilment_webhook_handling_and_the_expiry_sweep_hold_the_turn(loop_db,
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             pool.submit(getattr(module, job), *args).result()
     assert held == [True]
+
+
+@pytest.mark.parametrize("smtp", ["up", "down"])
+def test_the_outbox_writes_in_the_turn_and_sends_outside_it(loop_db, db, products, monkeypatch, smtp):
+    """Claiming a row and recording its outcome are writes beside the loop's; the SMTP conversation is not one (a
+    turn held across the network would stall every writer)."""
+    cart, _ = carts.add_item(db, None, products["mug"], 1)
+    order = orders.create_from_cart(db, cart.token, "express", "usd", "a@example.com")
+    msg = EmailMessage()
+    msg["To"], msg["Subject"] = "a@example.com", "Receipt"
+    msg.set_content("hello")
+    outbox.enqueue(db, order.id, "receipt", msg)
+    held = {}
+    for name in ("claim", "_done", "_failed"):
+        def noting(*args, _name=name, _real=getattr(outbox, name)):
+            held[_name] = _turn_is_taken_by_me()
+            return _real(*args)
+        monkeypatch.setattr(outbox, name, noting)
+
+    def send(_message):
+        held["send"] = _turn_is_taken_by_me()
+        if smtp == "down":
+            raise OSError("connection refused")
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # as the worker's pass runs
+        pool.submit(outbox.deliver_due, db, send).result()
+    outcome = "_done" if smtp == "up" else "_failed"
+    assert held == {"claim": True, "send": False, outcome: True}
 
 
 class _Stop(Exception):
