@@ -11,7 +11,7 @@ from . import product_html, seo
 
 _MODULE_SCRIPT = re.compile(r'<script type="module" async="">(.*?)</script>', re.S)
 _MODULE_PRELOAD = re.compile(r'<link rel="modulepreload" href="([^"]+)"/>')
-_IMAGE_PRELOAD = re.compile(r'<link rel="preload" as="image" href="[^"]+"/>')
+_IMAGE_PRELOAD = re.compile(r'<link rel="preload" as="image" [^>]*/>')  # with href, or imageSrcSet
 _PAINT_FIRST = (
     "<script>requestAnimationFrame(function(){setTimeout(function(){var d=document;"
     "%s.forEach(function(h){var l=d.createElement('link');l.rel='modulepreload';l.href=h;d.head.appendChild(l)});"
@@ -25,7 +25,8 @@ def _js(value) -> str:
 
 
 def paint_first(html: str) -> str:
-    """Fetch and start the app's module scripts after the first paint instead of before it.
+    """Fetch and start the app's module scripts after the first frame (its layout and paint on the main thread;
+    one frame later cost hydration more than it gained, README step 30) instead of before it.
 
     The prerendered page already holds the catalog, but on a fast connection Chromium fetches, compiles and runs
     the module scripts (React, hydration) before it paints, competing with the first frame on a small machine.

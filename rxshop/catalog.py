@@ -12,7 +12,7 @@ import weakref
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from . import availability
+from . import availability, images
 from .db import BLOCK, DB, Statement, connection_of
 from .models import Product
 from .money import format_money
@@ -84,6 +84,7 @@ class ProductCard:
     description: str = ""
     price: str = ""
     image: str = ""
+    srcset: str = ""  # the picture and its card-sized copy, when it has one (rxshop/images.py)
     available: bool = True
     problem: str = ""  # why it can't be bought, e.g. "Sold out"
     stock_note: str = ""
@@ -98,6 +99,7 @@ def to_card(product: Product | ProductRow, currency: str | None = None) -> Produ
         description=product.description,
         price=format_money(product.price_cents, product.currency),
         image=product.image,
+        srcset=images.card_srcset(product.image),
         available=verdict.ok,
         problem=verdict.problem,
         stock_note=availability.stock_note(product, currency),

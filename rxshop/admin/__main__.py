@@ -2,6 +2,7 @@
 
     python -m rxshop.admin create-operator EMAIL     # asks for the password twice
     python -m rxshop.admin set-password EMAIL        # new password; ends the operator's open sessions
+    python -m rxshop.admin card-images               # card-sized copies of product pictures that lack one
 
 For automation, put the password in RXSHOP_OPERATOR_PASSWORD instead of typing it.
 """
@@ -32,10 +33,22 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in (("create-operator", "create an operator account"),
                        ("set-password", "set a new password (ends the operator's sessions)")):
         sub.add_parser(name, help=text).add_argument("email")
+    sub.add_parser("card-images", help="make the card-sized copy of every product picture that lacks one "
+                                       "(pictures uploaded before copies were made)")
     args = parser.parse_args(argv)
 
     from ..db import session
 
+    if args.command == "card-images":
+        from sqlmodel import select
+
+        from .. import images
+        from ..models import Product
+
+        with session() as db:
+            urls = [u for u in db.exec(select(Product.image).distinct()) if u]
+        print(f"{images.make_missing_copies(urls)} card-sized copies made")
+        return 0
     try:
         password = _password()
         with session() as db:

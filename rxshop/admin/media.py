@@ -9,14 +9,12 @@ import secrets
 from pathlib import Path
 from typing import BinaryIO
 
-from .. import delivery, routes
+from .. import delivery, images, routes
 from ..settings import get_settings
 
-ROOT = Path(__file__).resolve().parents[2]
 IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 MAX_PIXELS = 40_000_000
-IMAGE_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|gif|webp)$")
 IMAGE_URL_PREFIX = routes.IMAGE_PREFIX
 
 
@@ -24,15 +22,8 @@ class MediaError(ValueError):
     """A message the operator may see."""
 
 
-def _dir(setting: str) -> Path:
-    path = Path(setting)
-    path = path if path.is_absolute() else ROOT / path
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def images_dir() -> Path:
-    return _dir(get_settings().rxshop_images_dir)
+    return images.uploads_dir()
 
 
 def files_dir() -> Path:
@@ -69,13 +60,17 @@ def save_image(src: BinaryIO) -> str:
     data = _read_limited(src, get_settings().rxshop_image_max_bytes)
     ext = check_image(data)
     name = f"{secrets.token_hex(16)}.{ext}"
+    url = IMAGE_URL_PREFIX + name
+    card = images.make_card_copy(data)
+    if card is not None:  # first: a card that finds the picture finds its copy too (rxshop/images.py)
+        images.stored_file(images.card_url(url)).write_bytes(card)
     (images_dir() / name).write_bytes(data)
-    return IMAGE_URL_PREFIX + name
+    return url
 
 
 def image_path(name: str) -> Path | None:
     """The stored image for /api/images/<name>, if the name is one we made and the file exists."""
-    if not isinstance(name, str) or not IMAGE_NAME.match(name):
+    if not isinstance(name, str) or not images.UPLOAD_NAME.match(name):
         return None
     path = images_dir() / name
     return path if path.is_file() else None

@@ -11,6 +11,11 @@ from .ui import button_primary, link
 # HTML attributes, not style props: Reflex turns `width=`/`height=` into a <style> tag per image in the page body
 # (each one restyles the page while it parses, and its fixed pixel height stretched the 4:3 picture).
 _SIZE = {"width": 400, "height": 300}
+# The catalog's grid, and the width one card takes in it (for the browser's choice among a picture's sizes): the
+# page is at most 72rem (1152 px) wide less 2 × 1rem of padding, columns are 1rem apart.
+CATALOG_GRID = "grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4"
+_CARD_SIZES = ("(min-width: 1280px) 268px, (min-width: 1024px) calc((100vw - 64px) / 3), "
+               "(min-width: 640px) calc((100vw - 48px) / 2), calc(100vw - 32px)")
 
 
 def product_card(p, index=0) -> rx.Component:
@@ -19,7 +24,8 @@ def product_card(p, index=0) -> rx.Component:
         link(
             # Only the first image loads with the page: the others wait until laid out (they are still fetched
             # right away when on screen), so drawing them doesn't hold up the first paint of the product names.
-            rx.el.img(src=p.image, alt=p.name, custom_attrs=_SIZE, decoding="async",
+            rx.el.img(src=p.image, src_set=p.srcset, sizes=_CARD_SIZES, alt=p.name, custom_attrs=_SIZE,
+                      decoding="async",
                       loading=rx.cond(index == 0, "eager", "lazy"),
                       class_name="aspect-[4/3] w-full rounded-t-xl object-cover"),
             href=routes.product(p.slug), tab_index=-1, aria_hidden="true",

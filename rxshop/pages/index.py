@@ -2,6 +2,7 @@ import reflex as rx
 
 from .. import routes
 from ..components import page, product_card
+from ..components.product_card import CATALOG_GRID
 from ..state import CartState, CatalogState
 
 
@@ -13,7 +14,7 @@ def index() -> rx.Component:
             CatalogState.products.length() > 0,
             rx.el.div(
                 rx.foreach(CatalogState.products, product_card),
-                class_name="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4",
+                class_name=CATALOG_GRID,
             ),
             rx.el.p("No products yet. Run the seed command or add products in the admin.",
                     class_name="text-slate-600"),

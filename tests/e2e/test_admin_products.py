@@ -11,7 +11,7 @@ from .conftest import open_page
 
 def png_bytes() -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", (40, 30), (200, 30, 90)).save(out, "PNG")
+    Image.new("RGB", (1000, 750), (200, 30, 90)).save(out, "PNG")  # wider than a card: it gets a card copy
     return out.getvalue()
 
 
@@ -65,6 +65,13 @@ def product_created_in_console_shows_in_open_catalog_tab(page: Page, browser: Br
     expect(poster.locator("img")).to_have_attribute("src", re.compile(r"^/api/images/[0-9a-f]{32}\.png$"))
     src = poster.locator("img").get_attribute("src")
     assert shopper.request.get(shop_url + src).body() == png_bytes()
+    card_copy = src.replace(".png", ".card.png")
+    expect(poster.locator("img")).to_have_attribute("srcset", f"{card_copy} 400w, {src} 800w")
+    with Image.open(io.BytesIO(shopper.request.get(shop_url + card_copy).body())) as copy:
+        assert (copy.format, copy.size) == ("PNG", (400, 300))
+    poster.locator("img").scroll_into_view_if_needed()  # the shopper's browser draws the copy in the card
+    shopper.wait_for_function("img => img.complete && img.currentSrc.endsWith('.card.png')",
+                              arg=poster.locator("img").element_handle())
 
     page.get_by_test_id("file-uploader").locator("input[type=file]").set_input_files(
         files=[{"name": "poster.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 e2e poster"}])
