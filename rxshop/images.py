@@ -64,20 +64,27 @@ def card_srcset(url: str) -> str:
 
 
 def make_card_copy(data: bytes) -> bytes | None:
-    """A CARD_WIDTH-wide copy of an image in its own format, or None when there's nothing to gain (the image is
-    no wider, or animated)."""
-    from PIL import Image  # operators only: not at every start
+    """A CARD_WIDTH-wide copy of an image in its own format, turned upright as browsers show the picture (a
+    camera's EXIF orientation) and with its colour profile; None when there's nothing to gain (the image is no
+    wider, or animated)."""
+    from PIL import Image, ImageOps  # operators only: not at every start
 
     with Image.open(io.BytesIO(data)) as img:
-        if img.width <= CARD_WIDTH or getattr(img, "is_animated", False):
+        if getattr(img, "is_animated", False):
             return None
-        fmt = img.format
-        height = max(1, round(img.height * CARD_WIDTH / img.width))
-        copy = img.resize((CARD_WIDTH, height), Image.LANCZOS)
+        fmt, profile = img.format, img.info.get("icc_profile")
+        upright = ImageOps.exif_transpose(img)
+        if upright.width <= CARD_WIDTH:
+            return None
+        height = max(1, round(upright.height * CARD_WIDTH / upright.width))
+        copy = upright.resize((CARD_WIDTH, height), Image.LANCZOS)
     if fmt == "JPEG" and copy.mode not in ("RGB", "L"):
         copy = copy.convert("RGB")
+    options = {"quality": 85} if fmt in ("JPEG", "WEBP") else {}
+    if profile:
+        options["icc_profile"] = profile
     out = io.BytesIO()
-    copy.save(out, fmt, **({"quality": 85, "optimize": True} if fmt in ("JPEG", "WEBP") else {"optimize": True}))
+    copy.save(out, fmt, optimize=True, **options)
     return out.getvalue()
 
 

@@ -90,3 +90,14 @@ def test_a_copy_made_later_is_offered_at_the_next_look(tmp_path, monkeypatch):
     assert images.card_srcset(url) == ""
     assert images.make_missing_copies([url, url]) == 1
     assert images.card_srcset(url) == f"{media.IMAGE_URL_PREFIX}{'2' * 32}.card.webp 400w, {url} 800w"
+
+
+def test_a_camera_pictures_copy_stands_as_the_browser_shows_the_picture_with_its_colour_profile():
+    from PIL import ImageCms
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: the camera was turned; browsers show the picture rotated upright (portrait)
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = images.make_card_copy(_image((1600, 1200), "JPEG", exif=exif, icc_profile=profile))
+    with Image.open(io.BytesIO(data)) as img:
+        assert img.size == (400, 533) and img.info.get("icc_profile") == profile
