@@ -84,7 +84,7 @@ class ProductCard:
     description: str = ""
     price: str = ""
     image: str = ""
-    srcset: str = ""  # the picture and its card-sized copy, when it has one (rxshop/images.py)
+    srcset: str = ""  # the picture and its smaller copies, when it has them (rxshop/images.py)
     available: bool = True
     problem: str = ""  # why it can't be bought, e.g. "Sold out"
     stock_note: str = ""
@@ -99,7 +99,7 @@ def to_card(product: Product | ProductRow, currency: str | None = None) -> Produ
         description=product.description,
         price=format_money(product.price_cents, product.currency),
         image=product.image,
-        srcset=images.card_srcset(product.image),
+        srcset=images.srcset(product.image),
         available=verdict.ok,
         problem=verdict.problem,
         stock_note=availability.stock_note(product, currency),

@@ -1,7 +1,9 @@
-"""Product pictures in the catalog's cards: beside each picture wider than a card needs, a copy CARD_WIDTH pixels
-wide (`x.jpg` → `x.card.jpg`, same folder and format), made when the picture is uploaded and committed for the
-demo pictures. The card offers both with `srcset`, so a browser that draws the card at most CARD_WIDTH device pixels
-wide decodes and draws a quarter of the pixels. Plain Python: no Reflex."""
+"""Smaller copies of product pictures: beside each picture, one copy for each width in WIDTHS that the picture is
+wider than (`x.jpg` → `x.w400.jpg`, `x.w800.jpg`; same folder and format), made when the picture is uploaded and
+committed for the demo pictures. Pages offer them with `srcset` and say in `sizes` how wide they draw the picture,
+so the browser fetches and draws the smallest copy that is sharp enough: a catalog card on a wide screen takes
+the 400 px one, a product page the 800 px one, a phone's high-density screen the picture itself. Plain Python:
+no Reflex."""
 from __future__ import annotations
 
 import io
@@ -13,8 +15,8 @@ from .settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "assets"  # served at the site's root by the frontend build (the demo pictures)
-CARD_WIDTH = 400
-UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}(\.card)?\.(png|jpg|gif|webp)$")
+WIDTHS = (400, 800)
+UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}(\.w[0-9]+)?\.(png|jpg|gif|webp)$")
 
 
 def uploads_dir() -> Path:
@@ -24,10 +26,10 @@ def uploads_dir() -> Path:
     return path
 
 
-def card_url(url: str) -> str:
-    """Where a picture's card copy is (or would be): `/products/x.jpg` → `/products/x.card.jpg`."""
+def copy_url(url: str, width: int) -> str:
+    """Where a picture's copy of this width is (or would be): `/products/x.jpg` → `/products/x.w400.jpg`."""
     stem, dot, ext = url.rpartition(".")
-    return f"{stem}.card.{ext}" if dot and "/" not in ext else url
+    return f"{stem}.w{width}.{ext}" if dot and "/" not in ext else url
 
 
 def stored_file(url: str) -> Path | None:
@@ -42,61 +44,85 @@ def stored_file(url: str) -> Path | None:
     return None
 
 
-_found: dict[str, str] = {}  # picture URL -> its srcset, once its copy exists (a URL never gets another file)
-
-
-def card_srcset(url: str) -> str:
-    """`srcset` for a card's picture: the card copy and the picture itself when the copy exists, else "" (the
-    picture alone). A copy exists only for pictures wider than CARD_WIDTH, so the browser takes the copy exactly
-    when the card needs at most CARD_WIDTH device pixels; the picture's own descriptor (twice the copy's) only ranks
-    it above the copy (the card's box, not the file, sets the size on the page). A copy made later (the
-    `card-images` command) is found at the next look."""
-    found = _found.get(url)
-    if found is not None:
-        return found
-    copy = stored_file(card_url(url)) if url else None
-    if copy is None or not copy.is_file():
-        return ""
-    if len(_found) > 10_000:
-        _found.clear()
-    found = _found[url] = f"{card_url(url)} {CARD_WIDTH}w, {url} {CARD_WIDTH * 2}w"
+def _copies(url: str) -> list[int]:
+    """The widths of the copies this picture has."""
+    found = []
+    for width in WIDTHS:
+        copy = stored_file(copy_url(url, width)) if url else None
+        if copy is None or copy == stored_file(url) or not copy.is_file():
+            break  # a picture too narrow for a copy is too narrow for the wider ones
+        found.append(width)
     return found
 
 
-def make_card_copy(data: bytes) -> bytes | None:
-    """A CARD_WIDTH-wide copy of an image in its own format, turned upright as browsers show the picture (a
-    camera's EXIF orientation) and with its colour profile; None when there's nothing to gain (the image is no
-    wider, or animated)."""
+_complete: dict[str, str] = {}  # picture URL -> its srcset, once it has every copy (a URL never gets another file)
+
+
+def srcset(url: str) -> str:
+    """`srcset` for a picture: its copies and the picture itself, or "" when it has none (the picture alone). A
+    copy of width W exists only when the picture is wider, so the browser takes a copy exactly when the place needs
+    at most W device pixels; the picture's own descriptor (twice its largest copy's) only ranks it above them (the
+    page's box, not the file, sets its size). Copies made later (`python -m rxshop.admin image-copies`) are
+    offered at the next look."""
+    found = _complete.get(url)
+    if found is not None:
+        return found
+    widths = _copies(url)
+    if not widths:
+        return ""
+    found = ", ".join([f"{copy_url(url, w)} {w}w" for w in widths] + [f"{url} {2 * widths[-1]}w"])
+    if len(widths) == len(WIDTHS):
+        if len(_complete) > 10_000:
+            _complete.clear()
+        _complete[url] = found
+    return found
+
+
+def make_copies(data: bytes) -> dict[int, bytes]:
+    """The copies of an image, by width, in its own format, turned upright as browsers show the picture (a
+    camera's EXIF orientation) and with its colour profile; none for widths it isn't wider than, nor when it is
+    animated."""
     from PIL import Image, ImageOps  # operators only: not at every start
 
+    copies: dict[int, bytes] = {}
     with Image.open(io.BytesIO(data)) as img:
         if getattr(img, "is_animated", False):
-            return None
+            return copies
         fmt, profile = img.format, img.info.get("icc_profile")
         upright = ImageOps.exif_transpose(img)
-        if upright.width <= CARD_WIDTH:
-            return None
-        height = max(1, round(upright.height * CARD_WIDTH / upright.width))
-        copy = upright.resize((CARD_WIDTH, height), Image.LANCZOS)
-    if fmt == "JPEG" and copy.mode not in ("RGB", "L"):
-        copy = copy.convert("RGB")
-    options = {"quality": 85} if fmt in ("JPEG", "WEBP") else {}
-    if profile:
-        options["icc_profile"] = profile
-    out = io.BytesIO()
-    copy.save(out, fmt, optimize=True, **options)
-    return out.getvalue()
+        for width in WIDTHS:
+            if upright.width <= width:
+                break
+            copy = upright.resize((width, max(1, round(upright.height * width / upright.width))), Image.LANCZOS)
+            if fmt == "JPEG" and copy.mode not in ("RGB", "L"):
+                copy = copy.convert("RGB")
+            options = {"quality": 85} if fmt in ("JPEG", "WEBP") else {}
+            if profile:
+                options["icc_profile"] = profile
+            out = io.BytesIO()
+            copy.save(out, fmt, optimize=True, **options)
+            copies[width] = out.getvalue()
+    return copies
+
+
+def save_copies(url: str, data: bytes) -> int:
+    """Write the copies of the picture at `url` (its bytes `data`) beside it; how many were written."""
+    copies = make_copies(data)
+    for width, copy in copies.items():
+        stored_file(copy_url(url, width)).write_bytes(copy)
+    return len(copies)
 
 
 def make_missing_copies(urls) -> int:
-    """Card copies for pictures that lack one (uploaded before copies were made). Returns how many were made."""
+    """Copies for pictures that lack them (uploaded before copies were made). Returns how many were written."""
     made = 0
     for url in urls:
-        picture, copy = stored_file(url), stored_file(card_url(url))
-        if picture is None or copy is None or copy == picture or copy.exists() or not picture.is_file():
+        picture = stored_file(url)
+        if picture is None or not picture.is_file():
             continue
-        data = make_card_copy(picture.read_bytes())
-        if data is not None:
-            copy.write_bytes(data)
-            made += 1
+        have = _copies(url)
+        for width, copy in make_copies(picture.read_bytes()).items():
+            if width not in have:
+                stored_file(copy_url(url, width)).write_bytes(copy)
+                made += 1
     return made

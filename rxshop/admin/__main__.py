@@ -2,7 +2,7 @@
 
     python -m rxshop.admin create-operator EMAIL     # asks for the password twice
     python -m rxshop.admin set-password EMAIL        # new password; ends the operator's open sessions
-    python -m rxshop.admin card-images               # card-sized copies of product pictures that lack one
+    python -m rxshop.admin image-copies              # the smaller copies of product pictures that lack them
 
 For automation, put the password in RXSHOP_OPERATOR_PASSWORD instead of typing it.
 """
@@ -33,13 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in (("create-operator", "create an operator account"),
                        ("set-password", "set a new password (ends the operator's sessions)")):
         sub.add_parser(name, help=text).add_argument("email")
-    sub.add_parser("card-images", help="make the card-sized copy of every product picture that lacks one "
-                                       "(pictures uploaded before copies were made)")
+    sub.add_parser("image-copies", help="make the smaller copies (400 and 800 px wide) of product pictures that "
+                                        "lack them (pictures uploaded before copies were made)")
     args = parser.parse_args(argv)
 
     from ..db import session
 
-    if args.command == "card-images":
+    if args.command == "image-copies":
         from sqlmodel import select
 
         from .. import images
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
         with session() as db:
             urls = [u for u in db.exec(select(Product.image).distinct()) if u]
-        print(f"{images.make_missing_copies(urls)} card-sized copies made")
+        print(f"{images.make_missing_copies(urls)} smaller copies made")
         return 0
     try:
         password = _password()

@@ -61,9 +61,7 @@ def save_image(src: BinaryIO) -> str:
     ext = check_image(data)
     name = f"{secrets.token_hex(16)}.{ext}"
     url = IMAGE_URL_PREFIX + name
-    card = images.make_card_copy(data)
-    if card is not None:  # first: a card that finds the picture finds its copy too (rxshop/images.py)
-        images.stored_file(images.card_url(url)).write_bytes(card)
+    images.save_copies(url, data)  # first: a page that finds the picture finds its copies too (rxshop/images.py)
     (images_dir() / name).write_bytes(data)
     return url
 

@@ -6,10 +6,16 @@ from ..state import CartState, ProductState
 from .not_found import not_found_body
 
 
+# How wide the picture is drawn (for the browser's choice among its copies): the page is at most 72rem (1152 px)
+# wide less 2 × 1rem of padding; from md up the picture and the text share it half and half, 1.5rem apart.
+_PICTURE_SIZES = "(min-width: 1184px) 548px, (min-width: 768px) calc(50vw - 28px), calc(100vw - 32px)"
+
+
 def detail() -> rx.Component:
     p = served.product  # the server's product until the state has loaded (product pages are in the HTML)
     return rx.el.article(
-        rx.el.img(src=p.image, alt=p.name, custom_attrs={"width": 800, "height": 600},
+        rx.el.img(src=p.image, src_set=p.srcset, sizes=_PICTURE_SIZES, alt=p.name,
+                  custom_attrs={"width": 800, "height": 600},
                   class_name="aspect-[4/3] w-full rounded-xl object-cover shadow-sm md:w-1/2"),
         rx.el.div(
             rx.el.h1(p.name, class_name="product-name text-3xl font-bold"),

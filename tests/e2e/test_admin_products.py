@@ -11,7 +11,7 @@ from .conftest import open_page
 
 def png_bytes() -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", (1000, 750), (200, 30, 90)).save(out, "PNG")  # wider than a card: it gets a card copy
+    Image.new("RGB", (1000, 750), (200, 30, 90)).save(out, "PNG")  # wider than 800 px: it gets both copies
     return out.getvalue()
 
 
@@ -65,13 +65,20 @@ def product_created_in_console_shows_in_open_catalog_tab(page: Page, browser: Br
     expect(poster.locator("img")).to_have_attribute("src", re.compile(r"^/api/images/[0-9a-f]{32}\.png$"))
     src = poster.locator("img").get_attribute("src")
     assert shopper.request.get(shop_url + src).body() == png_bytes()
-    card_copy = src.replace(".png", ".card.png")
-    expect(poster.locator("img")).to_have_attribute("srcset", f"{card_copy} 400w, {src} 800w")
-    with Image.open(io.BytesIO(shopper.request.get(shop_url + card_copy).body())) as copy:
-        assert (copy.format, copy.size) == ("PNG", (400, 300))
-    poster.locator("img").scroll_into_view_if_needed()  # the shopper's browser draws the copy in the card
-    shopper.wait_for_function("img => img.complete && img.currentSrc.endsWith('.card.png')",
+    copies = {w: src.replace(".png", f".w{w}.png") for w in (400, 800)}
+    expect(poster.locator("img")).to_have_attribute("srcset", f"{copies[400]} 400w, {copies[800]} 800w, {src} 1600w")
+    for width, copy_src in copies.items():
+        with Image.open(io.BytesIO(shopper.request.get(shop_url + copy_src).body())) as copy:
+            assert (copy.format, copy.size) == ("PNG", (width, width * 3 // 4))
+    poster.locator("img").scroll_into_view_if_needed()  # the shopper's browser draws the 400 px copy in the card
+    shopper.wait_for_function("img => img.complete && img.currentSrc.endsWith('.w400.png')",
                               arg=poster.locator("img").element_handle())
+    # its product page, in the HTML the server fills in, draws the 800 px one (the picture is 548 px wide there)
+    visitor = browser.new_context().new_page()
+    visitor.goto(shop_url + poster.locator("a.product-name").get_attribute("href"))
+    visitor.wait_for_function("() => { const i = document.querySelector('article img');"
+                              " return i && i.complete && i.currentSrc.endsWith('.w800.png'); }")
+    visitor.context.close()
 
     page.get_by_test_id("file-uploader").locator("input[type=file]").set_input_files(
         files=[{"name": "poster.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 e2e poster"}])

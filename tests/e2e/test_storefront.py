@@ -27,8 +27,8 @@ def test_catalog_shows_products_with_images_prices_and_links(page: Page, shop_ur
         assert card.locator("a.product-name").get_attribute("href").startswith("/product/")
         card.locator("img").scroll_into_view_if_needed()
         assert card.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
-        # a card at most 400 px wide (1280 px window, 4 columns) draws the picture's card-sized copy
-        assert card.locator("img").evaluate("img => img.currentSrc").endswith(".card.jpg")
+        # a card at most 400 px wide (1280 px window, 4 columns) draws the picture's 400 px copy
+        assert card.locator("img").evaluate("img => img.currentSrc").endswith(".w400.jpg")
         # as wide as the card and 4:3 (a fixed pixel height would stretch it and crop the picture)
         assert card.evaluate("c => { const r = c.querySelector('img').getBoundingClientRect();"
                              " return Math.abs(r.width - c.getBoundingClientRect().width) < 1"
@@ -46,10 +46,10 @@ def test_catalog_is_in_the_prerendered_html(shop_url):
     assert loading[0] == "eager" and set(loading[1:]) == {"lazy"} and len(loading) == 10
     # image sizes are attributes, not a <style> tag per image in the body (each one restyles the page mid-parse)
     assert len(re.findall(r'<img [^>]*width="400"[^>]*>', html)) == 10 and "height:300px" not in html
-    # each picture with its card-sized copy, and the width a card takes, for the browser to choose
+    # each picture with its 400 px copy, and the width a card takes, for the browser to choose
     imgs = re.findall(r"<img [^>]*>", html)
     pictures = {m.group(1) for tag in imgs
-                if (m := re.search(r'srcset="(/products/[a-z-]+)\.card\.jpg 400w, \1\.jpg 800w"', tag, re.I))
+                if (m := re.search(r'srcset="(/products/[a-z-]+)\.w400\.jpg 400w, \1\.jpg 800w"', tag, re.I))
                 and 'sizes="(min-width: 1280px) 268px' in tag}
     assert len(imgs) == len(pictures) == 10
     assert 'rel="preload" as="image"' not in html  # the <img> tags fetch them (rxshop/build.py: paint_first)

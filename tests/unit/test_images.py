@@ -1,11 +1,15 @@
-"""Card-sized copies of product pictures (rxshop/images.py): one beside every demo picture and every wide upload,
-offered to the browser in the catalog card's `srcset`; none for narrow or animated pictures."""
+"""Smaller copies of product pictures (rxshop/images.py): 400 and 800 px wide beside every demo picture and every
+upload wider than that, offered to the browser in the pages' `srcset`; none for narrow or animated pictures."""
 import io
+import os
+import subprocess
+import sys
 
 from PIL import Image
 
 from rxshop import catalog, images
 from rxshop.admin import media
+from rxshop.models import Product
 from rxshop.seed import SEED_PRODUCTS
 from rxshop.settings import get_settings
 
@@ -16,80 +20,42 @@ def _image(size, fmt="PNG", mode="RGB", **save) -> bytes:
     return out.getvalue()
 
 
-def test_every_demo_picture_has_a_card_copy_in_the_cards_srcset():
+def test_every_demo_picture_has_its_400_px_copy_in_its_srcset():
     for data in SEED_PRODUCTS:
-        url = data["image"]
-        copy = images.stored_file(images.card_url(url))
-        with Image.open(copy) as img:
-            assert (img.format, img.size) == ("JPEG", (images.CARD_WIDTH, images.CARD_WIDTH * 3 // 4)), url
-        assert images.card_srcset(url) == f"{url.removesuffix('.jpg')}.card.jpg 400w, {url} 800w"
+        url = data["image"]  # 800 × 600: no 800 px copy
+        copy_file = images.stored_file(images.copy_url(url, 400))
+        with Image.open(images.stored_file(url)) as img, Image.open(copy_file) as copy:
+            assert (img.size, copy.format, copy.size) == ((800, 600), "JPEG", (400, 300)), url
+        assert images.srcset(url) == f"{url.removesuffix('.jpg')}.w400.jpg 400w, {url} 800w"
 
 
-def test_a_picture_without_a_copy_or_not_ours_is_offered_alone():
+def test_a_picture_without_copies_or_not_ours_is_offered_alone():
     for url in ("/products/no-such-picture.jpg", "https://cdn.example.com/x.jpg", "//cdn.example.com/x.jpg",
-                "/../rxshop/settings.py", "/api/images/not-a-name.png", ""):
-        assert images.card_srcset(url) == ""
+                "/../rxshop/settings.py", "/api/images/not-a-name.png", "/favicon", ""):
+        assert images.srcset(url) == ""
 
 
-def test_a_wide_upload_gets_a_card_copy_a_narrow_or_animated_one_does_not(tmp_path, monkeypatch):
+def test_an_upload_gets_the_copies_it_is_wider_than(tmp_path, monkeypatch):
     monkeypatch.setattr(get_settings(), "rxshop_images_dir", str(tmp_path))
-    url = media.save_image(io.BytesIO(_image((1000, 500), mode="RGBA")))
-    copy_name = images.card_url(url).removeprefix(media.IMAGE_URL_PREFIX)
-    with Image.open(media.image_path(copy_name)) as img:  # served like the picture itself
-        assert (img.format, img.size, img.mode) == ("PNG", (400, 200), "RGBA")
-    assert images.card_srcset(url) == f"{images.card_url(url)} 400w, {url} 800w"
+    url = media.save_image(io.BytesIO(_image((2000, 1000), mode="RGBA")))
+    for width in (400, 800):
+        name = images.copy_url(url, width).removeprefix(media.IMAGE_URL_PREFIX)
+        with Image.open(media.image_path(name)) as img:  # served like the picture itself
+            assert (img.format, img.size, img.mode) == ("PNG", (width, width // 2), "RGBA")
+    both = f"{images.copy_url(url, 400)} 400w, {images.copy_url(url, 800)} 800w, {url} 1600w"
+    assert images.srcset(url) == both
     card = catalog.to_card(catalog.ProductRow(1, "p", "P", "", 100, "usd", url, "", None, True))
-    assert card.srcset == images.card_srcset(url)
+    assert card.srcset == both
 
+    url = media.save_image(io.BytesIO(_image((600, 450), "JPEG")))  # only the 400 px copy
+    assert images.srcset(url) == f"{images.copy_url(url, 400)} 400w, {url} 800w"
     frames = [Image.new("RGB", (800, 600), c) for c in ("red", "blue")]
     out = io.BytesIO()
     frames[0].save(out, "GIF", save_all=True, append_images=frames[1:])
-    for data in (_image((400, 300), "JPEG"), out.getvalue()):
+    for data in (_image((400, 300), "JPEG"), out.getvalue()):  # too narrow; animated
         url = media.save_image(io.BytesIO(data))
-        assert not (tmp_path / images.card_url(url).removeprefix(media.IMAGE_URL_PREFIX)).exists()
-        assert images.card_srcset(url) == ""
-    assert len(list(tmp_path.iterdir())) == 4
-
-
-def test_a_card_copy_of_a_jpeg_is_a_jpeg():
-    data = images.make_card_copy(_image((1600, 1200), "JPEG"))
-    with Image.open(io.BytesIO(data)) as img:
-        assert (img.format, img.size) == ("JPEG", (400, 300))
-
-
-def test_pictures_uploaded_before_copies_get_them_from_the_command(engine, db, tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    from rxshop.models import Product
-
-    pictures = tmp_path / "images"
-    pictures.mkdir()
-    old, narrow = "0" * 32 + ".jpg", "1" * 32 + ".png"  # as uploaded before: no copy beside them
-    (pictures / old).write_bytes(_image((1200, 900), "JPEG"))
-    (pictures / narrow).write_bytes(_image((300, 200)))
-    db.add_all([Product(slug=f"p{i}", name=f"P{i}", price_cents=100, image=media.IMAGE_URL_PREFIX + name)
-                for i, name in enumerate((old, narrow))])
-    db.commit()
-    env = {**os.environ, "REFLEX_DB_URL": str(engine.url), "RXSHOP_IMAGES_DIR": str(pictures)}
-    for made in ("1", "0"):  # a second run finds nothing left to do
-        out = subprocess.run([sys.executable, "-m", "rxshop.admin", "card-images"], env=env, capture_output=True,
-                             text=True, check=True)
-        assert out.stdout.strip() == f"{made} card-sized copies made"
-    with Image.open(pictures / ("0" * 32 + ".card.jpg")) as img:
-        assert img.size == (400, 300)
-    assert sorted(p.name for p in pictures.iterdir()) == sorted([old, narrow, "0" * 32 + ".card.jpg"])
-
-
-def test_a_copy_made_later_is_offered_at_the_next_look(tmp_path, monkeypatch):
-    monkeypatch.setattr(get_settings(), "rxshop_images_dir", str(tmp_path))
-    name = "2" * 32 + ".webp"
-    (tmp_path / name).write_bytes(_image((800, 600), "WEBP"))
-    url = media.IMAGE_URL_PREFIX + name
-    assert images.card_srcset(url) == ""
-    assert images.make_missing_copies([url, url]) == 1
-    assert images.card_srcset(url) == f"{media.IMAGE_URL_PREFIX}{'2' * 32}.card.webp 400w, {url} 800w"
+        assert images.srcset(url) == ""
+    assert len(list(tmp_path.iterdir())) == 3 + 2 + 2
 
 
 def test_a_camera_pictures_copy_stands_as_the_browser_shows_the_picture_with_its_colour_profile():
@@ -98,6 +64,39 @@ def test_a_camera_pictures_copy_stands_as_the_browser_shows_the_picture_with_its
     exif = Image.Exif()
     exif[0x0112] = 6  # orientation: the camera was turned; browsers show the picture rotated upright (portrait)
     profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    data = images.make_card_copy(_image((1600, 1200), "JPEG", exif=exif, icc_profile=profile))
-    with Image.open(io.BytesIO(data)) as img:
-        assert img.size == (400, 533) and img.info.get("icc_profile") == profile
+    copies = images.make_copies(_image((1600, 1200), "JPEG", exif=exif, icc_profile=profile))
+    for width, height in ((400, 533), (800, 1067)):
+        with Image.open(io.BytesIO(copies[width])) as img:
+            assert (img.format, img.size) == ("JPEG", (width, height)) and img.info.get("icc_profile") == profile
+
+
+def test_pictures_uploaded_before_copies_get_them_from_the_command(engine, db, tmp_path):
+    pictures = tmp_path / "images"
+    pictures.mkdir()
+    wide, narrow = "0" * 32 + ".jpg", "1" * 32 + ".png"  # as uploaded before: no copies beside them
+    (pictures / wide).write_bytes(_image((1200, 900), "JPEG"))
+    (pictures / narrow).write_bytes(_image((300, 200)))
+    db.add_all([Product(slug=f"p{i}", name=f"P{i}", price_cents=100, image=media.IMAGE_URL_PREFIX + name)
+                for i, name in enumerate((wide, narrow))])
+    db.commit()
+    env = {**os.environ, "REFLEX_DB_URL": str(engine.url), "RXSHOP_IMAGES_DIR": str(pictures)}
+    for made in ("2", "0"):  # a second run finds nothing left to do
+        out = subprocess.run([sys.executable, "-m", "rxshop.admin", "image-copies"], env=env, capture_output=True,
+                             text=True, check=True)
+        assert out.stdout.strip() == f"{made} smaller copies made"
+    with Image.open(pictures / ("0" * 32 + ".w800.jpg")) as img:
+        assert img.size == (800, 600)
+    assert sorted(p.name for p in pictures.iterdir()) == sorted([wide, narrow, "0" * 32 + ".w400.jpg",
+                                                                 "0" * 32 + ".w800.jpg"])
+
+
+def test_copies_made_later_are_offered_at_the_next_look(tmp_path, monkeypatch):
+    monkeypatch.setattr(get_settings(), "rxshop_images_dir", str(tmp_path))
+    name = "2" * 32 + ".webp"
+    (tmp_path / name).write_bytes(_image((1000, 750), "WEBP"))
+    url = media.IMAGE_URL_PREFIX + name
+    assert images.srcset(url) == ""
+    (tmp_path / ("2" * 32 + ".w400.webp")).write_bytes(images.make_copies(_image((1000, 750), "WEBP"))[400])
+    assert images.srcset(url) == f"{images.copy_url(url, 400)} 400w, {url} 800w"  # the 800 px one still missing
+    assert images.make_missing_copies([url, url]) == 1
+    assert images.srcset(url) == f"{images.copy_url(url, 400)} 400w, {images.copy_url(url, 800)} 800w, {url} 1600w"
