@@ -11,7 +11,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from . import availability, catalog
+from . import availability, catalog, images
 from .availability import MAX_QUANTITY
 from .catalog import ProductRow, get_active_by_slug
 from .db import DB, Statement, connection_of, relax_durability
@@ -39,6 +39,7 @@ class CartLine:
     line_total: str
     available: bool
     problem: str
+    srcset: str = ""  # the picture's smaller copies (rxshop/images.py)
 
 
 @dataclasses.dataclass
@@ -226,7 +227,7 @@ def _make_line(product: ProductRow | Product, quantity: int, currency: str) -> C
     price = format_money(product.price_cents, product.currency)
     total = format_money(product.price_cents * quantity, product.currency)
     return CartLine(product.id or 0, product.slug, product.name, product.image, price, quantity, total, verdict.ok,
-                    verdict.problem)
+                    verdict.problem, images.srcset(product.image))
 
 
 def summary(items: list[tuple[ProductRow, int]], currency: str | None = None) -> CartView:

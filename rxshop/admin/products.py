@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from babel.numbers import get_currency_precision, list_currencies
 from sqlmodel import Session, col, or_, select
 
+from .. import images
 from ..models import Product
 from ..models.base import utcnow
 from ..money import format_money
@@ -34,6 +35,7 @@ class ProductRow:
     stock: str = ""
     active: bool = True
     image: str = ""
+    srcset: str = ""  # the picture's smaller copies (rxshop/images.py)
     delivery: str = ""  # "file: x.pdf", "link", or "" (nothing to deliver yet)
 
 
@@ -200,7 +202,7 @@ def to_row(product: Product, file_name: str = "") -> ProductRow:
     return ProductRow(id=product.id, slug=product.slug, name=product.name,
                       price=format_money(product.price_cents, product.currency),
                       stock="unlimited" if product.stock is None else str(product.stock),
-                      active=product.active, image=product.image,
+                      active=product.active, image=product.image, srcset=images.srcset(product.image),
                       delivery=f"file: {file_name}" if file_name else ("link" if product.delivery_url else ""))
 
 

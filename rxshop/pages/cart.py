@@ -8,7 +8,7 @@ from ..state import CartState, CheckoutState
 
 def cart_line(line) -> rx.Component:
     return rx.el.li(
-        rx.el.img(src=line.image, alt="", custom_attrs={"width": 96, "height": 72},
+        rx.el.img(src=line.image, src_set=line.srcset, sizes="96px", alt="", custom_attrs={"width": 96, "height": 72},
                   class_name="h-18 w-24 rounded-lg object-cover"),
         rx.el.div(
             link(line.name, href=routes.product(line.slug), class_name="line-name font-semibold hover:underline"),

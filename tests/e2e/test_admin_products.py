@@ -64,6 +64,9 @@ def product_created_in_console_shows_in_open_catalog_tab(page: Page, browser: Br
     page.get_by_role("button", name="Upload image").click()
     expect(poster.locator("img")).to_have_attribute("src", re.compile(r"^/api/images/[0-9a-f]{32}\.png$"))
     src = poster.locator("img").get_attribute("src")
+    page.wait_for_function("img => img.complete && img.currentSrc.endsWith('.w400.png')",  # the console's list too
+                           arg=page.get_by_test_id("product-row").filter(has_text="E2E Poster").locator("img")
+                           .element_handle())
     assert shopper.request.get(shop_url + src).body() == png_bytes()
     copies = {w: src.replace(".png", f".w{w}.png") for w in (400, 800)}
     expect(poster.locator("img")).to_have_attribute("srcset", f"{copies[400]} 400w, {copies[800]} 800w, {src} 1600w")

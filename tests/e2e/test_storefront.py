@@ -91,6 +91,9 @@ def test_only_a_tab_on_the_cart_page_is_sent_the_cart_lines(page: Page, shop_url
     assert not any('"line_total"' in f for f in frames)  # no cart line went to the catalog
     page.get_by_role("link", name=re.compile(r"^Cart")).click()
     expect(page.get_by_test_id("cart-line")).to_have_count(1)
+    # the line's 96 px picture is drawn from the 400 px copy
+    page.wait_for_function("img => img.complete && img.currentSrc.endsWith('/python-patterns-ebook.w400.jpg')",
+                           arg=page.get_by_test_id("cart-line").locator("img").element_handle())
     page.get_by_role("button", name="Increase quantity of Python Patterns eBook").click()
     expect(page.get_by_test_id("subtotal")).to_have_text("$48.00")
     assert sum('"line_total"' in f for f in frames) >= 2  # the cart page's load, then the change

@@ -100,3 +100,14 @@ def test_copies_made_later_are_offered_at_the_next_look(tmp_path, monkeypatch):
     assert images.srcset(url) == f"{images.copy_url(url, 400)} 400w, {url} 800w"  # the 800 px one still missing
     assert images.make_missing_copies([url, url]) == 1
     assert images.srcset(url) == f"{images.copy_url(url, 400)} 400w, {images.copy_url(url, 800)} 800w, {url} 1600w"
+
+
+def test_the_cart_and_the_consoles_list_offer_the_copies_too():
+    from rxshop import carts
+    from rxshop.admin import products as admin_products
+
+    url = SEED_PRODUCTS[0]["image"]
+    row = catalog.ProductRow(1, "p", "P", "", 100, "usd", url, "", None, True)
+    assert carts.line(row, 1, "usd").srcset == images.srcset(url) != ""
+    assert admin_products.to_row(Product(id=1, slug="p", name="P", price_cents=100, image=url)).srcset \
+        == images.srcset(url)

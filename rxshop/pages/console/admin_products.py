@@ -10,7 +10,8 @@ LABEL = "flex flex-col gap-1 text-sm font-medium"
 
 def _row(r) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.cond(r.image != "", rx.el.img(src=r.image, alt="", custom_attrs={"width": 48, "height": 36},
+        rx.el.td(rx.cond(r.image != "", rx.el.img(src=r.image, src_set=r.srcset, sizes="48px", alt="",
+                                                  custom_attrs={"width": 48, "height": 36},
                                                   class_name="h-9 w-12 rounded object-cover")), class_name=TD),
         rx.el.td(r.name, rx.el.div(r.slug, class_name="text-xs text-slate-500"), class_name=TD),
         rx.el.td(r.price, class_name=TD),
