@@ -90,16 +90,21 @@ def test_pictures_uploaded_before_copies_get_them_from_the_command(engine, db, t
                                                                  "0" * 32 + ".w800.jpg"])
 
 
-def test_copies_made_later_are_offered_at_the_next_look(tmp_path, monkeypatch):
+def test_copies_made_later_are_offered_after_a_while_and_a_picture_is_looked_at_once(tmp_path, monkeypatch):
     monkeypatch.setattr(get_settings(), "rxshop_images_dir", str(tmp_path))
     name = "2" * 32 + ".webp"
     (tmp_path / name).write_bytes(_image((1000, 750), "WEBP"))
     url = media.IMAGE_URL_PREFIX + name
     assert images.srcset(url) == ""
-    (tmp_path / ("2" * 32 + ".w400.webp")).write_bytes(images.make_copies(_image((1000, 750), "WEBP"))[400])
-    assert images.srcset(url) == f"{images.copy_url(url, 400)} 400w, {url} 800w"  # the 800 px one still missing
-    assert images.make_missing_copies([url, url]) == 1
-    assert images.srcset(url) == f"{images.copy_url(url, 400)} 400w, {images.copy_url(url, 800)} 800w, {url} 1600w"
+    assert images.make_missing_copies([url, url]) == 2
+    assert images.srcset(url) == ""  # as it was, until it is looked at again
+    later = images._clock() + images.RECHECK_SECONDS + 1
+    monkeypatch.setattr(images, "_clock", lambda: later)  # a minute on
+    both = f"{images.copy_url(url, 400)} 400w, {images.copy_url(url, 800)} 800w, {url} 1600w"
+    assert images.srcset(url) == both
+    monkeypatch.setattr(images, "stored_file", None)  # a picture with every copy is not looked at again
+    monkeypatch.setattr(images, "_clock", lambda: later + 100 * images.RECHECK_SECONDS)
+    assert images.srcset(url) == both
 
 
 def test_the_cart_and_the_consoles_list_offer_the_copies_too():
