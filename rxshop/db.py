@@ -170,16 +170,28 @@ _writer = threading.RLock()  # SQLite: this process's turn to write (one_writer)
 
 @contextmanager
 def one_writer() -> Iterator[None]:
-    """SQLite: take this process's turn to write around a block that writes from a worker thread (making an order);
-    the event loop's writing `connect()` blocks take the same turn. SQLite lets one transaction write at a time and
-    makes the others retry after 1, 2, 5, 10… ms (its busy handler): while orders were made, the event loop slept
-    there 3–8 ms at a time with every shopper waiting, and the order threads likewise. A turn taken here passes on
-    the moment the writer is done. PostgreSQL: nothing to wait for (rows lock themselves)."""
+    """SQLite: take this process's turn to write around a block that writes through a session (making an order,
+    fulfilment, the outbox); the event loop's writing `connect()` blocks take the same turn. SQLite lets one
+    transaction write at a time and makes the others retry after 1, 2, 5, 10… ms (its busy handler): while orders
+    were made on worker threads, the event loop slept there 3–8 ms at a time with every shopper waiting, and the
+    order threads likewise. A turn taken here passes on the moment the writer is done. PostgreSQL: nothing to wait
+    for (rows lock themselves)."""
     if get_engine().dialect.name != "sqlite":
         yield
         return
     with _writer:
         yield
+
+
+async def run_job(fn, *args, **kwargs):
+    """Run a handler's short database job (make an order, keep Stripe's ids, fulfil), which takes the writing turn
+    itself. SQLite: right here on the event loop, whose cart changes wait for the same turn anyway. In a worker
+    thread each SQLite call gave up the interpreter lock and waited to get it back behind the busy loop, so the
+    turn was held far longer than the work (README, Benchmarks, step 31). PostgreSQL: in a worker thread, since its
+    round trips to the server would stall the loop."""
+    if get_engine().dialect.name == "sqlite":
+        return fn(*args, **kwargs)
+    return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 _kept = threading.local()  # SQLite: the event loop thread's own connection for the hot paths

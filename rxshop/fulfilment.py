@@ -31,7 +31,7 @@ def queue_receipt_if_due(s: Session, out: FulfilOutcome) -> None:
 
 def fulfil(result: PaymentResult, source: str) -> FulfilOutcome | None:
     """Fulfil the order of a payment Stripe reported as paid (idempotent), then queue the receipt once."""
-    with one_writer(), db_session() as s:  # in a worker thread: the process's writing turn (db.one_writer)
+    with one_writer(), db_session() as s:  # the process's writing turn (db.one_writer), from any thread
         out = order_payments.fulfil(s, result, source)
         if out is not None:
             queue_receipt_if_due(s, out)
@@ -110,7 +110,7 @@ def _begin(s: Session, notice: WebhookNotice) -> WebhookEvent | None:
 def handle_webhook(notice: WebhookNotice) -> str | None:
     """Process a verified event once. Returns the client token of a tab to push the order to, if any.
     Raises on a failure that Stripe should retry (the event is then not marked processed)."""
-    with one_writer(), db_session() as s:  # in a worker thread: the process's writing turn (db.one_writer)
+    with one_writer(), db_session() as s:  # the process's writing turn (db.one_writer), from any thread
         event = _begin(s, notice)
         if event is None:
             return None  # a replay: nothing changes twice

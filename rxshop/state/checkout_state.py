@@ -2,7 +2,6 @@
 Stripe calls run in background events (async SDK); prices and totals come only from the database."""
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 
@@ -10,7 +9,7 @@ import reflex as rx
 
 from .. import carts, orders, payment_attempts, payments, ratelimit, routes
 from ..carts import CartLine
-from ..db import one_writer, session
+from ..db import one_writer, run_job, session
 from ..fulfilment import fulfil
 from ..orders import OrderError
 from ..payments import PaymentError
@@ -30,9 +29,8 @@ def _message(exc: Exception) -> str:
     return UNEXPECTED
 
 
-# Database work of the payment handlers runs in a worker thread: an order's commit waits for the disk (about 10 ms
-# on a busy disk), and the event loop serves every other shopper meanwhile (a cart change that writes waits for
-# the process's one writing turn, db.one_writer, rather than in SQLite's busy handler).
+# Database jobs of the payment handlers: each takes the process's one writing turn (db.one_writer) and runs where
+# db.run_job says (on SQLite on the event loop itself, elsewhere in a worker thread).
 def _checkout_order(cart_token: str, currency: str, may_create):
     """The cart's open Checkout order (reused with its session), or a new one; never one already paid."""
     with one_writer(), session() as db:
@@ -107,14 +105,14 @@ class CheckoutState(rx.State):
             may_create = _order_budget(self)
         s = get_settings()
         try:
-            order, ref = await asyncio.to_thread(_checkout_order, cart_token, s.rxshop_currency, may_create)
+            order, ref = await run_job(_checkout_order, cart_token, s.rxshop_currency, may_create)
             redirect = await payments.create_checkout_session(
                 ref,
                 success_url=routes.checkout_success(order.number, order.access_token),
                 cancel_url=routes.checkout_cancel(order.number),
                 expires_at=order.expires_at,
             )
-            await asyncio.to_thread(_attach, order, stripe_checkout_session_id=redirect.session_id)
+            await run_job(_attach, order, stripe_checkout_session_id=redirect.session_id)
         except payment_attempts.AlreadyPaid as exc:
             async with self:
                 self._busy = False
@@ -197,7 +195,7 @@ class ExpressState(rx.State):
                 where = (self.source, self._product_slug, self._quantity, self._flow(), self._cart_token,
                          self.router.session.client_token)
                 may_create, card_api = _order_budget(self), self.card_api
-            order, ref = await asyncio.to_thread(_express_order, *where, email, may_create)
+            order, ref = await run_job(_express_order, *where, email, may_create)
             async with self:
                 self._order_id = order.id
             if card_api == CardApi.CHARGES:
@@ -206,8 +204,8 @@ class ExpressState(rx.State):
             # the order's own PaymentIntent (kept in the database) is reused; a paid one is never replaced
             intent = await payments.ensure_payment_intent(ref, order.stripe_payment_intent_id or "",
                                                           order.stripe_customer_id or "")
-            await asyncio.to_thread(_attach, order, stripe_payment_intent_id=intent.id,
-                                    stripe_customer_id=intent.customer_id)
+            await run_job(_attach, order, stripe_payment_intent_id=intent.id,
+                          stripe_customer_id=intent.customer_id)
             yield rx.call_script(f"window.rxshopPay.confirmCard({json.dumps(intent.client_secret)}, "
                                  f"{json.dumps(email)})", callback=ExpressState.card_confirmed)
         except payment_attempts.AlreadyPaid as exc:  # go to its confirmation page, never pay twice
@@ -223,7 +221,7 @@ class ExpressState(rx.State):
         """After Stripe says the payment went through: fulfil (idempotent) and go to the confirmation page."""
         if result.paid:
             try:
-                await asyncio.to_thread(fulfil, result, "express page")
+                await run_job(fulfil, result, "express page")
             except Exception:  # the confirmation page and the webhook finish the job
                 log.exception("fulfilment after payment %s failed", result.provider_id)
         with session() as db:
@@ -254,7 +252,7 @@ class ExpressState(rx.State):
             return
         if result.order_id != order_id or result.status not in ("succeeded", "processing"):
             if result.order_id == order_id and result.failure_message:  # a decline the server saw itself
-                await asyncio.to_thread(_count_failure, order_id)
+                await run_job(_count_failure, order_id)
             async with self:
                 self.busy = False
                 self.error = result.failure_message or "The payment did not go through. Please try again."
@@ -277,7 +275,7 @@ class ExpressState(rx.State):
         async with self:
             order_id = self._order_id
         try:
-            attempt, ref = await asyncio.to_thread(_begin_charge, order_id)
+            attempt, ref = await run_job(_begin_charge, order_id)
         except payment_attempts.AlreadyPaid as exc:
             yield rx.redirect(routes.order(exc.order.number, exc.order.access_token))
             return
@@ -289,9 +287,9 @@ class ExpressState(rx.State):
             result = await payments.create_charge(ref, token, attempt)
         except Exception as exc:  # noqa: BLE001  (busy never stays stuck)
             # only a decline uses up an attempt (an unknown outcome keeps the same key)
-            await asyncio.to_thread(_end_charge, order_id, getattr(exc, "declined", False))
+            await run_job(_end_charge, order_id, getattr(exc, "declined", False))
             async with self:
                 self.busy, self.error = False, _message(exc)
             return
-        await asyncio.to_thread(_end_charge, order_id, False, result.charge_id)
+        await run_job(_end_charge, order_id, False, result.charge_id)
         yield await self._finish(result, order_id)

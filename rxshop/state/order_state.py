@@ -2,13 +2,12 @@
 webhook that fulfils the order later pushes the change to the open tab."""
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import reflex as rx
 
 from .. import lazy, orders, payments, receipts
-from ..db import session
+from ..db import run_job, session
 from ..fulfilment import fulfil
 from ..models import Order, OrderStatus
 from ..money import format_money
@@ -69,7 +68,7 @@ class OrderState(rx.State):
             try:
                 result = await self._check_with_stripe(order)
                 if result is not None and result.paid:
-                    await asyncio.to_thread(fulfil, result, "confirmation page")
+                    await run_job(fulfil, result, "confirmation page")
             except PaymentError as exc:
                 async with self:
                     self.notice = "We couldn't check your payment with Stripe just now: " + exc.message

@@ -1,10 +1,11 @@
 """SQLite: one writing turn per process (rxshop/db.py: one_writer). The event loop's writing `connect()` blocks,
-the order threads, fulfilment and webhook handling and the outbox's writes take it, so they queue for each other
-instead of sleeping in SQLite's busy handler (1, 2, 5 ms steps: the event loop stalled 3–8 ms at a time while
-orders were made); reads never wait."""
+the payment handlers' jobs, fulfilment and webhook handling and the outbox's writes take it, so they queue for
+each other instead of sleeping in SQLite's busy handler (1, 2, 5 ms steps: the event loop stalled 3–8 ms at a time
+while orders were made); reads never wait."""
 import asyncio
 import concurrent.futures
 import threading
+import types
 from email.message import EmailMessage
 
 import pytest
@@ -127,6 +128,22 @@ def test_the_payment_handlers_database_work_holds_the_turn(loop_db, monkeypatch,
         with concurrent.futures.ThreadPoolExecutor(1) as pool:  # as asyncio.to_thread runs it
             pool.submit(getattr(checkout_state, job), *args).result()
     assert held == [True]
+
+
+@pytest.mark.parametrize("dialect, on_the_loop", [("sqlite", True), ("postgresql", False)])
+def test_a_handlers_database_job_runs_on_the_loop_only_on_sqlite(monkeypatch, dialect, on_the_loop):
+    """SQLite: the job runs on the event loop (a worker thread waited for the interpreter lock at every SQLite call,
+    holding the turn meanwhile); PostgreSQL: in a worker thread (its round trips would stall the loop)."""
+    engine = types.SimpleNamespace(dialect=types.SimpleNamespace(name=dialect))
+    monkeypatch.setattr(rxdb, "get_engine", lambda: engine)
+
+    async def run():
+        return threading.get_ident(), await rxdb.run_job(lambda a, b=0: (threading.get_ident(), a + b), 1, b=2)
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # a loop of its own (a test run may hold this one's)
+        loop_thread, (job_thread, result) = pool.submit(asyncio.run, run()).result()
+    assert result == 3
+    assert (job_thread == loop_thread) is on_the_loop
 
 
 @pytest.mark.parametrize("module, job, args", [(fulfilment, "fulfil", (object(), "test")),
