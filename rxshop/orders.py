@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from . import availability, carts, catalog, reservations, routes
 from .carts import CartError
 from .catalog import get_active_by_slug
-from .db import Statement, db_integrity_error, relax_durability, row_insert, row_values
+from .db import DB, Statement, db_integrity_error, relax_durability, row_insert, row_values
 from .models import Flow, Order, OrderLine, Product
 from .models.base import utcnow
 from .payments.types import OrderLineRef, OrderRef
@@ -148,7 +148,7 @@ def set_email(session: Session, order: Order, email: str) -> None:
 _ATTACH: dict[tuple[str, ...], Statement] = {}
 
 
-def attach(session: Session, order: Order, **stripe_ids: str) -> None:
+def attach(session: DB, order: Order, **stripe_ids: str) -> None:
     """Record Stripe ids on the order (one UPDATE; `order` may come from another session). Not worth a wait for the
     disk: the payment's webhook and the confirmation page write the same ids again."""
     relax_durability(session)

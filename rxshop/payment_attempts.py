@@ -73,7 +73,9 @@ def open_order(session: Session, flow: str, wanted: list[tuple[int, int, int]], 
 
 
 def _reused(session: Session, order: Order, email: str) -> Order:
-    """An open order taken up again (on reload, or Pay pressed again), with the address typed this time."""
+    """An open order taken up again (on reload, or Pay pressed again), with the address typed this time; never one
+    already paid or out of attempts (a new order is neither)."""
+    check_payable(session, order)
     if email:
         orders.set_email(session, order, email)
     return order
@@ -87,7 +89,8 @@ def _spend(may_create: Callable[[], bool]) -> None:
 
 def open_or_create_from_cart(session: Session, cart_token: object, flow: str, currency: str, email: str,
                              may_create: Callable[[], bool] = lambda: True) -> Order:
-    """The cart's open order for this flow (same lines and prices), or a new one if `may_create()` allows it."""
+    """The cart's open order for this flow (same lines and prices), or a new one if `may_create()` allows it; raises
+    AlreadyPaid or OrderError rather than return one that may not be paid (`check_payable`)."""
     cart = carts.cart_items(session, cart_token)
     cart_id, items = cart
     if cart_id is not None and _ANY_OPEN.run(session, {"pending": OrderStatus.PENDING.value, "flow": str(flow),
@@ -102,7 +105,8 @@ def open_or_create_from_cart(session: Session, cart_token: object, flow: str, cu
 
 def open_or_create_for_product(session: Session, opener: str, product_slug: object, quantity: object, flow: str,
                                currency: str, email: str, may_create: Callable[[], bool] = lambda: True) -> Order:
-    """This tab's open "Buy now" order of the same product and quantity, or a new one if `may_create()` allows."""
+    """This tab's open "Buy now" order of the same product and quantity, or a new one if `may_create()` allows (as
+    payable as `open_or_create_from_cart`'s)."""
     product = get_active_by_slug(session, product_slug)
     if product is not None and opener and isinstance(quantity, int):
         found = open_order(session, flow, [(product.id, quantity, product.price_cents)], opener=opener)

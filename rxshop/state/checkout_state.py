@@ -9,7 +9,7 @@ import reflex as rx
 
 from .. import carts, orders, payment_attempts, payments, ratelimit, routes
 from ..carts import CartLine
-from ..db import one_writer, run_job, session
+from ..db import connect, one_writer, run_job, session
 from ..fulfilment import fulfil
 from ..orders import OrderError
 from ..payments import PaymentError
@@ -35,7 +35,6 @@ def _checkout_order(cart_token: str, currency: str, may_create):
     """The cart's open Checkout order (reused with its session), or a new one; never one already paid."""
     with one_writer(), session() as db:
         order = payment_attempts.open_or_create_from_cart(db, cart_token, Flow.CHECKOUT, currency, "", may_create)
-        payment_attempts.check_payable(db, order)
         return order, orders.order_ref(db, order, with_images=True)
 
 
@@ -49,13 +48,12 @@ def _express_order(source: str, slug: str, quantity: int, flow: Flow, cart_token
                                                                 may_create)
         else:
             order = payment_attempts.open_or_create_from_cart(db, cart_token, flow, currency, email, may_create)
-        payment_attempts.check_payable(db, order)
         return order, orders.order_ref(db, order)
 
 
 def _attach(order: Order, **stripe_ids: str) -> None:
-    with one_writer(), session() as db:
-        orders.attach(db, order, **stripe_ids)
+    with one_writer(), connect() as conn:  # one UPDATE: no ORM session needed (on the loop, its kept connection)
+        orders.attach(conn, order, **stripe_ids)
 
 
 def _begin_charge(order_id: int):

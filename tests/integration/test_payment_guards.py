@@ -103,6 +103,24 @@ def test_one_open_order_per_cart_and_flow(db):
     assert [o.id for o in pending] == [third.id]
 
 
+@pytest.mark.parametrize("source", ["cart", "product"])
+def test_an_open_order_out_of_attempts_is_not_taken_up_again(db, monkeypatch, source):
+    """A reload or a second Pay must not hand back an order that used up its attempts (a new order has none used)."""
+    monkeypatch.setattr(get_settings(), "rxshop_max_failed_payments", 2)
+    cart, _ = carts.add_item(db, None, product_id(db, "mug"), 1)
+
+    def take():
+        if source == "cart":
+            return payment_attempts.open_or_create_from_cart(db, cart.token, "charges", "usd", "")
+        return payment_attempts.open_or_create_for_product(db, "tab-1", "mug", 1, "charges", "usd", "")
+
+    order = take()
+    for _ in range(2):
+        payment_attempts.count_failure(db, order.id)
+    with pytest.raises(OrderError, match="too many failed"):
+        take()
+
+
 def test_only_a_new_order_spends_the_callers_order_budget(db):
     cart, _ = carts.add_item(db, None, product_id(db, "mug"), 1)
     spent = []

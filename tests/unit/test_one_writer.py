@@ -121,6 +121,7 @@ def test_a_writing_block_on_the_loop_waits_for_an_order_thread_to_finish(loop_db
 def test_the_payment_handlers_database_work_holds_the_turn(loop_db, monkeypatch, job):
     held = []
     monkeypatch.setattr(checkout_state, "session", lambda: _Recorder(held))
+    monkeypatch.setattr(checkout_state, "connect", lambda: _Recorder(held))  # _attach: one UPDATE, no session
     args = {"_checkout_order": ("tok", "usd", lambda: True),
             "_express_order": ("cart", "", 1, "payment_intent", "tok", "", "", lambda: True),
             "_attach": (object(),), "_begin_charge": (1,), "_end_charge": (1, False), "_count_failure": (1,)}[job]
