@@ -10,7 +10,8 @@ from contextlib import contextmanager, nullcontext
 from typing import Iterator, Union
 
 import sqlalchemy
-from sqlmodel import Session
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
+from sqlmodel import Session, SQLModel
 
 _configured: set[int] = set()
 DB = Union[Session, sqlalchemy.Connection]  # what the rules read and write through: a session, or a plain connection
@@ -120,20 +121,47 @@ def db_integrity_error(db: DB) -> type[Exception]:
 
 def row_insert(table: sqlalchemy.Table, returning: str = "id") -> Statement:
     """INSERT of one full row of `table` (every column but `returning`, bound by column name and type), returning
-    `returning`: for writing a model instance without an ORM session (`row_values`)."""
+    `returning`: for writing a new row without an ORM session (`new_row`, `row_values`)."""
     cols = [c for c in table.columns if c.name != returning]
     return Statement(sqlalchemy.insert(table).values({c.name: sqlalchemy.bindparam(c.name, type_=c.type) for c in cols})
                      .returning(table.c[returning]))
 
 
-def row_values(obj, table: sqlalchemy.Table, skip: str = "id") -> dict:
-    """A model instance's column values (its defaults applied by the model), enums as their values."""
+def row_values(row: dict, table: sqlalchemy.Table, skip: str = "id") -> dict:
+    """A new row's column values (`new_row`), enums as their values."""
     out = {}
     for c in table.columns:
         if c.name != skip:
-            v = getattr(obj, c.name)
+            v = row[c.name]
             out[c.name] = v.value if isinstance(v, enum.Enum) else v
     return out
+
+
+def new_row(model: type[SQLModel], **values) -> dict:
+    """A new row of a table model as its constructor would fill it (the fields' defaults and default factories),
+    without running the constructor: a table model's per-field instrumented assignments cost about 270 µs for an
+    order on a slow machine, this about 10 µs. Save it with `row_insert`, then keep it with `as_loaded`."""
+    row = {}
+    for name, field in model.model_fields.items():
+        if name in values:
+            row[name] = values.pop(name)
+        elif field.is_required():
+            raise TypeError(f"{model.__name__}: {name} is required")
+        else:
+            row[name] = field.get_default(call_default_factory=True)
+    if values:
+        raise TypeError(f"{model.__name__} has no field {', '.join(values)}")
+    return row
+
+
+def as_loaded(model: type[SQLModel], row: dict):
+    """A saved row (its primary key set) as a detached instance, made the way SQLAlchemy makes the instances it
+    loads (no constructor): a later `session.add` updates it."""
+    configure_mappers()  # a no-op once the models are set up
+    obj = model._sa_class_manager.new_instance()
+    obj.__dict__.update(row)
+    make_transient_to_detached(obj)
+    return obj
 
 
 _engines: dict[str, sqlalchemy.Engine] = {}

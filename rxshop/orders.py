@@ -10,13 +10,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from . import availability, carts, catalog, reservations, routes
 from .carts import CartError
 from .catalog import get_active_by_slug
-from .db import DB, Statement, db_integrity_error, relax_durability, row_insert, row_values
+from .db import DB, Statement, as_loaded, db_integrity_error, new_row, relax_durability, row_insert, row_values
 from .models import Flow, Order, OrderLine, Product
 from .models.base import utcnow
 from .payments.types import OrderLineRef, OrderRef
@@ -60,11 +59,11 @@ def _create(session: Session, flow: Flow, currency: str, items: list[tuple[Produ
         raise OrderError("Your cart is empty.")
     total = sum(p.price_cents * q for p, q in items)
     for attempt in range(5):
-        order = Order(number=_new_number(), access_token=secrets.token_urlsafe(24), flow=flow, email=email,
+        row = new_row(Order, number=_new_number(), access_token=secrets.token_urlsafe(24), flow=flow, email=email,
                       currency=currency, total_cents=total, cart_id=cart_id, opener=opener[:80], stock_reserved=True,
                       expires_at=utcnow() + timedelta(minutes=max(30, get_settings().rxshop_checkout_expiry_minutes)))
         try:
-            order.id = _INSERT_ORDER.scalar(session, row_values(order, Order.__table__))
+            row["id"] = _INSERT_ORDER.scalar(session, row_values(row, Order.__table__))
             break
         except (IntegrityError, db_integrity_error(session)):  # order number taken: draw another
             session.rollback()
@@ -72,7 +71,7 @@ def _create(session: Session, flow: Flow, currency: str, items: list[tuple[Produ
                 raise
     conn = session.connection()
     _INSERT_LINE.run_many(conn, [
-        {"order_id": order.id, "product_id": product.id, "name": product.name, "unit_price_cents": product.price_cents,
+        {"order_id": row["id"], "product_id": product.id, "name": product.name, "unit_price_cents": product.price_cents,
          "quantity": qty, "delivery_url": product.delivery_url} for product, qty in items])
     try:
         reservations.reserve(conn, [(product.id, qty) for product, qty in items])  # the last unit: one order
@@ -80,8 +79,7 @@ def _create(session: Session, flow: Flow, currency: str, items: list[tuple[Produ
         session.rollback()
         raise OrderError(str(exc)) from exc
     session.commit()
-    make_transient_to_detached(order)  # as if loaded: a later session.add(order) updates it
-    return order
+    return as_loaded(Order, row)  # a later session.add(order) updates it
 
 
 def create_from_cart(session: Session, cart_token: object, flow: Flow, currency: str, email: str = "",

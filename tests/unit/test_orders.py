@@ -45,6 +45,32 @@ def test_order_copies_lines_and_prices_from_database(db, cart_order, products):
     assert orders.order_ref(db, order).total == 3400
 
 
+def test_a_new_order_is_as_if_loaded_and_a_later_session_updates_it(engine, cart_order):
+    """Orders are written without the model's constructor (db.new_row, db.as_loaded): the object handed back must
+    hold what the database holds, defaults included, and a later session must be able to change it."""
+    _, order = cart_order
+    with Session(engine) as s:
+        stored = s.get(Order, order.id)
+        for column in Order.__table__.columns:
+            assert getattr(order, column.name) == getattr(stored, column.name), column.name
+    assert order.refunded_cents == 0 and order.failed_attempts == 0 and order.watch_token == ""
+    assert order.created_at is not None and order.expires_at > order.created_at
+    with Session(engine, expire_on_commit=False) as s:
+        orders.set_email(s, order, "later@example.com")
+    with Session(engine) as s:
+        assert s.get(Order, order.id).email == "later@example.com"
+
+
+def test_a_new_row_needs_its_required_fields_and_no_others():
+    from rxshop.db import new_row
+
+    with pytest.raises(TypeError, match="total_cents"):
+        new_row(Order, number="RX-AAAAA1", access_token="t", flow="checkout", currency="usd")
+    with pytest.raises(TypeError, match="colour"):
+        new_row(Order, number="RX-AAAAA1", access_token="t", flow="checkout", currency="usd", total_cents=1,
+                colour="red")
+
+
 def test_a_taken_order_number_is_drawn_again(db, products, monkeypatch):
     first = orders.create_for_product(db, "mug", 1, "checkout", "usd")
     drawn = iter([first.number, first.number, "RX-ZZZZZ2"])  # the next order draws a taken number twice
